@@ -1,0 +1,1 @@
+"""Interval forecasting: history import, methods, backtest selection, accuracy report."""

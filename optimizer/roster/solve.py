@@ -1,0 +1,194 @@
+"""The solve façade: ``solve(problem, *, time_limit, ...) -> RosterResult``.
+
+Builds the model, runs CP-SAT under a time limit with progress and cancellation, then
+hands the break counts out to the agents (phase two, exact: see ``assign_breaks``) and
+reads coverage and soft-rule violations back.  Never raises for an infeasible problem.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import datetime, timedelta
+from typing import Iterable
+
+from ortools.sat.python import cp_model
+
+from optimizer.progress import NEVER_CANCELLED, Cancellable, Progress, ProgressCallback, no_progress
+from optimizer.roster.model import RosterVars, build_model
+from optimizer.roster.problem import Assignment, Problem
+from optimizer.roster.result import CoverageRow, RosterResult, ShiftAssignment, SoftViolation
+
+STATUS = {
+    cp_model.OPTIMAL: "OPTIMAL",
+    cp_model.FEASIBLE: "FEASIBLE",
+    cp_model.INFEASIBLE: "INFEASIBLE",
+    cp_model.MODEL_INVALID: "MODEL_INVALID",
+    cp_model.UNKNOWN: "UNKNOWN",
+}
+
+
+class _Reporter(cp_model.CpSolverSolutionCallback):
+    """Forwards each incumbent to the shared progress callback; stops on cancel."""
+
+    def __init__(self, progress: ProgressCallback, cancel: Cancellable, time_limit: float, stage: str) -> None:
+        super().__init__()
+        self.progress, self.cancel, self.time_limit, self.stage = progress, cancel, time_limit, stage
+        self.solutions = 0
+        self.t0 = time.monotonic()
+
+    def on_solution_callback(self) -> None:
+        self.solutions += 1
+        self.progress(Progress(
+            stage=self.stage, message="new solution", elapsed=time.monotonic() - self.t0,
+            time_limit=self.time_limit, solutions=self.solutions,
+            objective=self.objective_value, bound=self.best_objective_bound,
+        ))
+        if self.cancel.is_cancelled():
+            self.stop_search()
+
+
+def apply_hint(rv: RosterVars, hint: Iterable[Assignment]) -> None:
+    """Warm start: hint every ``x`` (1 on the hinted shifts, 0 elsewhere)."""
+    ids = {a.id: i for i, a in enumerate(rv.problem.agents)}
+    days = {day: d for d, day in enumerate(rv.timeline.dates)}
+    on = set()
+    for h in hint:
+        if h.agent_id in ids and h.date in days:
+            on.add((ids[h.agent_id], days[h.date], h.shift_code))
+    for key, var in rv.x.items():
+        rv.model.add_hint(var, 1 if key in on else 0)
+
+
+def run_cp_sat(
+    rv: RosterVars, *, time_limit: float, num_workers: int, seed: int,
+    progress: ProgressCallback, cancel: Cancellable, stage: str = "roster",
+    params: dict | None = None,
+) -> tuple[cp_model.CpSolver, int, _Reporter, bool]:
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = float(time_limit)
+    solver.parameters.num_workers = num_workers
+    solver.parameters.random_seed = seed
+    for k, v in (params or {}).items():
+        setattr(solver.parameters, k, v)
+    reporter = _Reporter(progress, cancel, time_limit, stage)
+    done = threading.Event()
+    stopped = {"cancel": False}
+
+    def watch() -> None:
+        while not done.wait(0.1):
+            if cancel.is_cancelled():
+                stopped["cancel"] = True
+                solver.stop_search()
+                return
+
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
+    try:
+        code = solver.solve(rv.model, reporter)
+    finally:
+        done.set()
+        watcher.join()
+    return solver, code, reporter, stopped["cancel"] or cancel.is_cancelled()
+
+
+def solve(
+    problem: Problem,
+    *,
+    time_limit: float = 60.0,
+    num_workers: int = 2,
+    seed: int = 0,
+    progress: ProgressCallback | None = None,
+    cancel: Cancellable | None = None,
+    hint: Iterable[Assignment] | None = None,
+    params: dict | None = None,
+) -> RosterResult:
+    """Solve ``problem`` within ``time_limit`` seconds; return the best roster found."""
+    t0 = time.monotonic()
+    progress = progress or no_progress
+    cancel = cancel or NEVER_CANCELLED
+    progress(Progress(stage="roster", message="building model", time_limit=time_limit))
+    rv = build_model(problem)
+    if hint is not None:
+        apply_hint(rv, hint)
+    build_time = time.monotonic() - t0
+    left = max(0.1, time_limit - build_time)
+    solver, code, reporter, cancelled = run_cp_sat(
+        rv, time_limit=left, num_workers=num_workers, seed=seed, progress=progress, cancel=cancel, params=params)
+    result = extract(rv, solver, code, reporter.solutions, cancelled, time.monotonic() - t0)
+    progress(Progress(stage="roster", message=f"done: {result.status}", fraction=1.0,
+                      elapsed=result.runtime, time_limit=time_limit, solutions=result.solutions,
+                      objective=result.objective, bound=result.bound))
+    return result
+
+
+def extract(rv: RosterVars, solver: cp_model.CpSolver, code: int, solutions: int,
+            cancelled: bool, runtime: float) -> RosterResult:
+    status = STATUS.get(code, "UNKNOWN")
+    p = rv.problem
+    stats = {"build_and_solve_seconds": runtime, "solver_wall_time": solver.wall_time,
+             "variables": len(rv.model.proto.variables), "constraints": len(rv.model.proto.constraints)}
+    if status not in ("OPTIMAL", "FEASIBLE"):
+        bound = solver.best_objective_bound if status != "INFEASIBLE" and rv.soft else None
+        return RosterResult(status, None, bound, runtime, p.interval_minutes, cancelled=cancelled, stats=stats)
+    objective = solver.objective_value if rv.soft else 0.0
+    bound = solver.best_objective_bound if rv.soft else 0.0
+    breaks = assign_breaks(rv, solver)
+    assignments = []
+    for (a, d, code_), var in rv.x.items():
+        if solver.value(var):
+            slot = rv.timeline.slots[d, code_]
+            assignments.append(ShiftAssignment(p.agents[a].id, rv.timeline.dates[d], code_, slot.start, slot.end,
+                                               breaks.get((a, d), ())))
+    assignments.sort(key=lambda s: (s.agent_id, s.date))
+    coverage = []
+    req = {}
+    for r in p.requirements:
+        i = rv.timeline.index.get(r.start)
+        if i is not None:
+            req[r.queue, i] = max(req.get((r.queue, i), 0), r.agents)
+    for (q, i), expr in sorted(rv.coverage.items(), key=lambda kv: (kv[0][1], kv[0][0])):
+        coverage.append(CoverageRow(rv.timeline.grid[i], q, req.get((q, i), 0), int(solver.value(expr))))
+    violations = []
+    for term in rv.soft:
+        amount = int(solver.value(term.var))
+        if amount:
+            day = rv.timeline.dates[term.day] if term.day is not None else None
+            violations.append(SoftViolation(term.rule, amount, amount * term.weight, term.agent, day,
+                                            term.queue, term.detail))
+    return RosterResult(status, objective, bound, runtime, p.interval_minutes, tuple(assignments),
+                        tuple(coverage), tuple(violations), solutions, cancelled, stats)
+
+
+def assign_breaks(rv: RosterVars, solver: cp_model.CpSolver) -> dict[tuple[int, int], tuple[tuple[datetime, datetime], ...]]:
+    """Phase two: hand each unit's break counts to its working agents.  Exact, because
+    agents of a unit are interchangeable for coverage and break windows of one shift are
+    disjoint (any combination is valid)."""
+    out: dict[tuple[int, int], list[tuple[datetime, datetime]]] = {}
+    tl = rv.timeline
+    done = set()
+    for u in rv.units:
+        working = [a for a in u.agents if solver.value(rv.x[a, u.d, u.code])]
+        if not working:
+            continue
+        slot = tl.slots[u.d, u.code]
+        for r, counts in enumerate(u.b):
+            offsets: list[int] = []
+            for (off, _), c in zip(slot.break_options[r], counts):
+                if c is not None:
+                    offsets += [off] * int(solver.value(c))
+            length = slot.template.breaks[r].length_minutes
+            for a, off in zip(working, offsets):
+                s = slot.start + timedelta(minutes=off)
+                out.setdefault((a, u.d), []).append((s, s + timedelta(minutes=length)))
+        done.update((a, u.d) for a in working)
+    # Without coverage in the model, breaks go to the middle of their windows.
+    for (a, d, code), var in rv.x.items():
+        if (a, d) in done or not solver.value(var):
+            continue
+        slot = tl.slots[d, code]
+        for r, options in enumerate(slot.break_options):
+            off = options[len(options) // 2][0]
+            s = slot.start + timedelta(minutes=off)
+            out.setdefault((a, d), []).append((s, s + timedelta(minutes=slot.template.breaks[r].length_minutes)))
+    return {k: tuple(v) for k, v in out.items()}

@@ -1,0 +1,179 @@
+"""CP-SAT model of the shift design problem.
+
+Variables: ``workers[c][d]`` = employees starting candidate shift ``c`` on day ``d``
+(integer), ``used[c]`` = candidate ``c`` is worked at least once (boolean), and per slot a
+shortage and an excess (employees).  All of it in slots of the instance; the objective is
+the README's, in its units (employee-minutes, a weight per distinct shift, duties term).
+
+Formulation choices, each for speed:
+
+* Coverage is posted as *differences*: coverage changes from slot t-1 to t only by the
+  shifts starting at t minus those ending at t.  Each such row has a handful of terms
+  (about 2 x lengths per start) instead of every shift overlapping t, which makes the LP
+  relaxation CP-SAT builds far cheaper; one absolute row anchors the level.
+* Domain bounds from demand: more employees on a shift than the largest demand inside it
+  would only add excess (each extra employee costs at least ``over * length``, more than
+  anything it could save elsewhere), so ``workers[c][d] <= max demand over its slots``.
+* ``used[c]`` is linked by ``workers[c][d] <= ub * used[c]`` and, because the objective
+  pays for it, it is 0 whenever the candidate is idle.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+from math import lcm
+
+from ortools.sat.python import cp_model
+
+from optimizer.shiftdesign.flexible import MINUTES_PER_DAY
+from optimizer.shiftdesign.problem import ShiftDesignInstance
+
+#: The duties-per-week term is a fraction; the model's objective is the README objective
+#: times this factor, rounded down in that one term (the scorer reports the exact value).
+DUTIES_SCALE = 1000
+
+
+@dataclass
+class DesignVariables:
+    """The decision variables, indexed like ``candidates`` and days."""
+
+    candidates: list[tuple[int, int]]
+    workers: list[list[cp_model.IntVar]]
+    used: list[cp_model.IntVar]
+    shortage: list[cp_model.IntVar]
+    excess: list[cp_model.IntVar]
+    objective_scale: int
+
+
+def candidate_slots(instance: ShiftDesignInstance, start: int, length: int, day: int) -> list[int]:
+    """Slots covered by a shift started on ``day`` (wrapped when cyclic, cut when not)."""
+    slot = instance.slot_minutes
+    first = (day * MINUTES_PER_DAY + start) // slot
+    slots = range(first, first + length // slot)
+    if instance.cyclic:
+        return [t % instance.num_slots for t in slots]
+    return [t for t in slots if t < instance.num_slots]
+
+
+def _check_grid(instance: ShiftDesignInstance, candidates: list[tuple[int, int]]) -> None:
+    slot = instance.slot_minutes
+    for start, length in candidates:
+        if start % slot or length % slot:
+            raise ValueError(
+                f"candidate shift {start // 60:02d}:{start % 60:02d}/{length} min is off the "
+                f"{slot}-minute slot grid"
+            )
+
+
+def build_model(
+    instance: ShiftDesignInstance, candidates: list[tuple[int, int]]
+) -> tuple[cp_model.CpModel, DesignVariables]:
+    """The model and its variables; the caller sets hints and parameters."""
+    _check_grid(instance, candidates)
+    model = cp_model.CpModel()
+    demand = instance.requirements
+    n_slots = instance.num_slots
+    slot = instance.slot_minutes
+    w = instance.weights
+
+    workers: list[list[cp_model.IntVar]] = []
+    upper: list[list[int]] = []
+    used: list[cp_model.IntVar] = []
+    starting_at: list[list[cp_model.IntVar]] = [[] for _ in range(n_slots)]
+    ending_at: list[list[cp_model.IntVar]] = [[] for _ in range(n_slots)]
+    covering_0: list[cp_model.IntVar] = []
+    for c, (start, length) in enumerate(candidates):
+        use = model.new_bool_var(f"used[{c}]")
+        row, row_ub = [], []
+        for day in range(instance.days):
+            covered = candidate_slots(instance, start, length, day)
+            ub = max((demand[t] for t in covered), default=0)
+            x = model.new_int_var(0, ub, f"workers[{c},{day}]")
+            row.append(x)
+            row_ub.append(ub)
+            if ub == 0:
+                continue
+            model.add(x <= ub * use)
+            first = (day * MINUTES_PER_DAY + start) // slot
+            end = first + length // slot
+            if first < n_slots:
+                starting_at[first].append(x)
+            if instance.cyclic:
+                ending_at[end % n_slots].append(x)
+            elif end < n_slots:
+                ending_at[end].append(x)
+            if 0 in covered:
+                covering_0.append(x)
+        workers.append(row)
+        upper.append(row_ub)
+        used.append(use)
+
+    max_cover = sum(max(row, default=0) for row in upper)
+    shortage = [model.new_int_var(0, demand[t], f"shortage[{t}]") for t in range(n_slots)]
+    excess = [model.new_int_var(0, max(0, max_cover - demand[t]), f"excess[{t}]") for t in range(n_slots)]
+
+    # level at slot 0, then changes slot by slot (see module docstring)
+    model.add(sum(covering_0) - excess[0] + shortage[0] == demand[0])
+    for t in range(1, n_slots):
+        model.add(
+            sum(starting_at[t])
+            - sum(ending_at[t])
+            - excess[t]
+            + excess[t - 1]
+            + shortage[t]
+            - shortage[t - 1]
+            == demand[t] - demand[t - 1]
+        )
+
+    deviation = w.under * slot * sum(shortage) + w.over * slot * sum(excess)
+    objective = deviation + w.per_shift * sum(used)
+    scale = 1
+    if w.duties_per_week:
+        scale = DUTIES_SCALE
+        objective = scale * objective + _duties_penalty(model, instance, candidates, workers, upper)
+    model.minimize(objective)
+    return model, DesignVariables(candidates, workers, used, shortage, excess, scale)
+
+
+def _duties_penalty(
+    model: cp_model.CpModel,
+    instance: ShiftDesignInstance,
+    candidates: list[tuple[int, int]],
+    workers: list[list[cp_model.IntVar]],
+    upper: list[list[int]],
+) -> cp_model.IntVar:
+    """``floor(DUTIES_SCALE * weight * violation)`` of the duties-per-week range.
+
+    With ``avg = 60 * H * duties / work`` (see ``scoring``), ``avg < low`` is
+    ``low * work - 60 * H * duties > 0`` and the violation is that quantity divided by
+    ``work``: linear numerators, one integer division.
+    """
+    low, high, hours = instance.duties_low, instance.duties_high, instance.hours_per_week
+    q = lcm(low.denominator, high.denominator, hours.denominator)
+    k_low, k_high, k_hours = (int(v * q) for v in (low, high, hours * 60))
+    duties = sum(x for row in workers for x in row)
+    work = sum(x * length for (_, length), row in zip(candidates, workers) for x in row)
+    max_work = sum(ub * length for (_, length), row in zip(candidates, upper) for ub in row)
+    max_duties = sum(ub for row in upper for ub in row)
+    bound = max(k_low * max_work, k_hours * max_duties, 1)
+    numerator = model.new_int_var(0, bound, "duties_violation_numerator")
+    model.add_max_equality(numerator, [0, k_low * work - k_hours * duties, k_hours * duties - k_high * work])
+    factor = DUTIES_SCALE * instance.weights.duties_per_week
+    scaled = model.new_int_var(0, factor * bound, "duties_violation_scaled")
+    model.add(scaled == factor * numerator)
+    # The divisor is q * work; it must stay positive, so when nobody works at all (and the
+    # numerator is 0 anyway) it is 1 instead.
+    nobody = model.new_bool_var("duties_nobody_works")
+    model.add(work == 0).only_enforce_if(nobody)
+    model.add(work >= 1).only_enforce_if(~nobody)
+    work_var = model.new_int_var(1, max(1, q * max_work), "duties_divisor")
+    model.add(work_var == q * work + nobody)
+    penalty = model.new_int_var(0, factor * bound, "duties_penalty")
+    model.add_division_equality(penalty, scaled, work_var)
+    return penalty
+
+
+def fraction_floor(value: Fraction) -> int:
+    """Floor of a fraction (kept here so the façade can compare model and scorer values)."""
+    return value.numerator // value.denominator

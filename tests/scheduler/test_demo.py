@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+from datetime import date
+
+import sqlalchemy as sa
+
+from scheduler import demo
+from scheduler.db import db
+from scheduler.models import Agent, ContactHistory, Queue, ShiftTemplate, User
+
+
+def test_demo_center_is_complete_and_deterministic(app) -> None:
+    summary = demo.load(db.session, country="TW", seed=3, weeks=2, end_date=date(2026, 3, 1))
+    db.session.commit()
+    assert "TW" in summary
+    agents = db.session.scalars(sa.select(Agent)).all()
+    assert 140 <= len(agents) <= 160
+    assert sum(a.is_supervisor for a in agents) >= 6
+    assert {q.code for q in db.session.scalars(sa.select(Queue))} == {"RETAIL", "CARDS", "WEALTH", "FRAUD", "COMPLAINTS"}
+    roles = {r for u in db.session.scalars(sa.select(User)) for r in u.role_names}
+    assert roles == {"agent", "supervisor", "planner", "trainer", "hr", "admin"}
+    kinds = {t.kind for t in db.session.scalars(sa.select(ShiftTemplate))}
+    assert {"early", "day", "late", "night", "part"} <= kinds
+    # the fraud hotline never sleeps: history at 03:00 local every day
+    fraud = db.session.scalar(sa.select(Queue).where(Queue.code == "FRAUD"))
+    n_fraud = db.session.scalar(sa.select(sa.func.count()).select_from(ContactHistory).where(ContactHistory.queue_id == fraud.id))
+    assert n_fraud == 14 * 96
+    first_names = sorted(u.display_name for u in db.session.scalars(sa.select(User)))[:5]
+    # same seed -> same people
+    import numpy as np
+
+    rng = np.random.default_rng(3)
+    assert demo.person_name("TW", rng)  # Chinese names for TW
+    assert all(len(n) <= 4 for n in first_names)
+
+
+def test_demo_rejects_unknown_country(app) -> None:
+    import pytest
+
+    with pytest.raises(ValueError, match="country"):
+        demo.load(db.session, country="XX")

@@ -1,0 +1,19 @@
+"""The supervisor area.  Views are thin: they call domain queries and services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, render_template
+
+from scheduler import overview
+from webapp.extensions import db
+from webapp.security import require
+
+bp = Blueprint("supervisor", __name__, url_prefix="/supervisor")
+
+
+@bp.route("/")
+@require("home.supervisor")
+def home() -> Any:
+    return render_template("supervisor/home.html", stats=overview.counts(db.session))
