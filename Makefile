@@ -34,9 +34,12 @@ run: install translations
 	$(WFM) demo load --if-empty
 	WFM_SCHEDULER_IN_PROCESS=1 $(WFM) run --host 127.0.0.1 --port 5000
 
-## Browser tests need Debian's Chromium (Playwright's own download cannot work offline).
+## Browser tests need Debian's Chromium (Playwright's own download cannot work offline)
+## and a CJK font, or Chinese pages render as empty boxes in screenshots.
 browser:
-	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null) || echo "warning: could not install chromium; browser tests will fail"
+	@(command -v chromium >/dev/null 2>&1 && fc-list 2>/dev/null | grep -qi "Noto Sans CJK") || \
+	  (apt-get update -qq && apt-get install -y -qq chromium fonts-noto-cjk >/dev/null) || \
+	  echo "warning: could not install chromium/fonts-noto-cjk; browser tests will fail"
 
 ## Install dev extras and run the whole suite (SQLite and PostgreSQL).
 test: install-dev translations browser

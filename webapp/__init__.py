@@ -30,6 +30,8 @@ def create_app(config: Mapping[str, Any] | type[Config] | str | None = None) -> 
     app.config.update(overrides)
     _check_secret(app)
 
+    import scheduler.models  # noqa: F401  (register every table before migrations look)
+    import training.models  # noqa: F401
     from scheduler import audit
     from webapp import errors, hooks
     from webapp.extensions import babel, csrf, db, login_manager, migrate
