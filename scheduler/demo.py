@@ -41,7 +41,7 @@ COUNTRIES: dict[str, dict] = {
     "CN": {"tz": "Asia/Shanghai", "site": "上海客服中心", "code": "SHA", "locale": "zh_Hans_CN", "lang": "zh-CN"},
     "SG": {"tz": "Asia/Singapore", "site": "Singapore Contact Centre", "code": "SIN", "locale": "en", "lang": "en;zh-SG"},
     "US": {"tz": "America/New_York", "site": "Charlotte Contact Center", "code": "CLT", "locale": "en", "lang": "en;es"},
-    "GB": {"tz": "Europe/London", "site": "Leeds Contact Centre", "code": "LDS", "locale": "en", "lang": "en"},
+    "GB": {"tz": "Europe/London", "site": "Leeds Contact Centre", "code": "LDS", "locale": "en", "lang": "en", "subdiv": "ENG"},
 }
 
 _SURNAMES_HANT = list("陳林黃張李王吳劉蔡楊許鄭謝郭洪曾邱廖賴徐周葉蘇莊呂江何蕭羅高")
@@ -110,6 +110,19 @@ SHIFT_TEMPLATES = [
 ]
 
 
+#: Team and shift-template names for the Chinese-speaking sites (English elsewhere).
+LOCAL_NAMES = {
+    "hant": {"Retail A": "零售一組", "Retail B": "零售二組", "Cards": "信用卡組", "Wealth": "財富管理組",
+             "Fraud & Lost Card": "盜刷掛失組", "Complaints": "客訴組", "Early": "早班", "Day": "日班",
+             "Mid": "中班", "Late": "晚班", "Evening": "夜間班", "Night": "大夜班",
+             "Part-time morning": "兼職早班", "Part-time evening": "兼職晚班"},
+    "hans": {"Retail A": "零售一组", "Retail B": "零售二组", "Cards": "信用卡组", "Wealth": "财富管理组",
+             "Fraud & Lost Card": "盗刷挂失组", "Complaints": "客诉组", "Early": "早班", "Day": "白班",
+             "Mid": "中班", "Late": "晚班", "Evening": "小夜班", "Night": "夜班",
+             "Part-time morning": "兼职早班", "Part-time evening": "兼职晚班"},
+}
+
+
 def database_has_users(session: Session) -> bool:
     return session.scalar(sa.select(sa.func.count()).select_from(User)) > 0
 
@@ -165,6 +178,7 @@ def load(session: Session, *, country: str = "TW", seed: int = 7, weeks: int = 1
     c = COUNTRIES[country]
     script = _script(country)
     site = Site(code=c["code"], name=c["site"], timezone=c["tz"], country=country, week_start=6 if country == "US" else 0,
+                subdivision=c.get("subdiv"),
                 default_locale=c["locale"])
     session.add(site)
     session.flush()
@@ -180,7 +194,7 @@ def load(session: Session, *, country: str = "TW", seed: int = 7, weeks: int = 1
         session.add(q)
         queues[spec.code] = q
     for code, name, start, length, brk, kind, color in SHIFT_TEMPLATES:
-        session.add(ShiftTemplate(site_id=site.id, code=code, name=name, start=start, length_minutes=length,
+        session.add(ShiftTemplate(site_id=site.id, code=code, name=LOCAL_NAMES.get(script, {}).get(name, name), start=start, length_minutes=length,
                                   unpaid_break_minutes=brk, kind=kind, color=color))
     session.flush()
 
@@ -202,7 +216,7 @@ def load(session: Session, *, country: str = "TW", seed: int = 7, weeks: int = 1
     n = 0
     first_agent_user = None
     for t_index, (team_name, skills, count, night_share) in enumerate(TEAM_SPECS):
-        team = Team(site_id=site.id, name=team_name)
+        team = Team(site_id=site.id, name=LOCAL_NAMES.get(script, {}).get(team_name, team_name))
         session.add(team)
         session.flush()
         count = max(3, round(count * scale))
@@ -242,7 +256,7 @@ def load(session: Session, *, country: str = "TW", seed: int = 7, weeks: int = 1
     local = [to_local(t, site.timezone) for t in grid]
     minutes = np.array([lt.hour * 60 + lt.minute for lt in local])
     local_days = [lt.date() for lt in local]
-    hol = holidays_lib.country_holidays(country, years=sorted({start.year, end.year}))
+    hol = holidays_lib.country_holidays(country, subdiv=c.get("subdiv"), years=sorted({start.year, end.year}))
     rows: list[dict] = []
     for spec in QUEUE_SPECS:
         profile = _intraday_profile(spec, minutes)

@@ -67,10 +67,11 @@ def _register_blueprints(app: Flask) -> None:
     from webapp.api.views import bp as api_bp
     from webapp.auth.views import bp as auth_bp
     from webapp.hr.views import bp as hr_bp
+    from webapp.jobs.views import bp as jobs_bp
     from webapp.main.views import bp as main_bp
     from webapp.planner.views import bp as planner_bp
     from webapp.supervisor.views import bp as supervisor_bp
     from webapp.trainer.views import bp as trainer_bp
 
-    for bp in (main_bp, auth_bp, planner_bp, agent_bp, supervisor_bp, trainer_bp, hr_bp, admin_bp, api_bp):
+    for bp in (main_bp, auth_bp, planner_bp, agent_bp, supervisor_bp, trainer_bp, hr_bp, admin_bp, api_bp, jobs_bp):
         app.register_blueprint(bp)

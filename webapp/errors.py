@@ -12,6 +12,7 @@ from werkzeug.exceptions import HTTPException
 
 from scheduler.errors import DomainError
 from webapp.extensions import db
+from webapp.i18n import localized_message
 
 
 def wants_json() -> bool:
@@ -31,9 +32,10 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def _domain(err: DomainError) -> Any:
         db.session.rollback()
+        message = localized_message(err.message)
         if wants_json():
-            return error_body(err.status_code, err.message, err.field)
-        flash(err.message if not err.field else _("%(field)s: %(message)s", field=err.field, message=err.message), "error")
+            return error_body(err.status_code, message, err.field)
+        flash(message if not err.field else _("%(field)s: %(message)s", field=err.field, message=message), "error")
         return redirect(request.referrer or "/"), 303
 
     @app.errorhandler(CSRFError)

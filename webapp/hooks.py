@@ -13,6 +13,7 @@ from flask_login import current_user
 from scheduler.audit import current_actor
 from scheduler.models import Site, User
 from webapp.extensions import db, login_manager
+from webapp import i18n
 from webapp.i18n import LANGUAGE_NAMES, ROLE_LABELS, render_notification
 from webapp.security import user_can
 
@@ -31,6 +32,7 @@ def init_app(app: Flask) -> None:
     login_manager.login_message = _l("Please log in to open this page.")
     login_manager.login_message_category = "info"
     login_manager.session_protection = "strong"
+    i18n.init_app(app)  # week/holiday template helpers, WTForms messages in the right script
 
     @app.before_request
     def _context() -> None:

@@ -28,7 +28,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.PLANNER: frozenset({
         "home.planner", "staffing.view", "staffing.edit", "history.import", "forecast.run",
         "roster.view", "roster.generate", "roster.edit", "roster.publish", "agents.import",
-        "team.view", "dutyboard.view",
+        "team.view", "dutyboard.view", "jobs.view",
     }),
     Role.TRAINER: frozenset({
         "home.trainer", "training.manage", "training.grade", "training.view_team", "staffing.view",
@@ -37,7 +37,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         "home.hr", "training.results", "training.view_team",
     }),
     Role.ADMIN: frozenset({
-        "home.admin", "admin.users", "audit.view", "jobs.configure",
+        "home.admin", "admin.users", "audit.view", "jobs.configure", "jobs.view",
     }),
 }
 

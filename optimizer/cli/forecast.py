@@ -21,12 +21,20 @@ from optimizer.forecast.engine import MAX_HORIZON_DAYS, OUTPUT_COLUMNS, Forecast
 from optimizer.forecast.history import HistoryImportError, HistoryOptions, read_history
 from optimizer.forecast.methods import METHODS
 from optimizer.progress import LinePrinter
+from optimizer.timeutil import zone
 from optimizer.staffing import REQUIREMENT_COLUMNS, ShrinkagePlan, StaffingConfig, requirements
 
 
 def _iso_local(ts: pd.Series, tz: str) -> pd.Series:
     """ISO 8601 local time with offset, e.g. 2003-09-29T07:00:00-04:00: unambiguous across DST."""
     return pd.Series([t.isoformat() for t in ts.dt.tz_convert(tz)], index=ts.index)
+
+
+def _check_tz(tz: str) -> None:
+    try:
+        zone(tz)
+    except (KeyError, ValueError):
+        raise click.BadParameter(f"unknown time zone {tz!r} (use an IANA name like Asia/Taipei)", param_hint="--tz") from None
 
 
 def _special_day(text: str) -> SpecialDay:
@@ -60,6 +68,7 @@ def forecast_cmd(history_path: Path, horizon_days: int, out_path: Path, as_json:
                  payday_last_business_day: bool, default_aht: float, folds: int) -> None:
     """Forecast volume and AHT per queue and interval from a history file."""
     printer = LinePrinter(sys.stderr)
+    _check_tz(tz)
     try:
         options = HistoryOptions(tz=tz, queue=queue, resample_minutes=int(resample_minutes) if resample_minutes else None, allow_gaps=allow_gaps)
         calendar = CalendarConfig(country=country, subdivision=subdivision, special_days=tuple(_special_day(s) for s in special_days),
@@ -106,6 +115,7 @@ def forecast_cmd(history_path: Path, horizon_days: int, out_path: Path, as_json:
 def staffing_cmd(forecast_path: Path, service_level: float | None, target_seconds: float, asa_seconds: float | None,
                  max_occupancy: float | None, shrinkage: float, model: str, patience_seconds: float, tz: str, out_path: Path) -> None:
     """Agents on the phone and to schedule per queue and interval, from a forecast."""
+    _check_tz(tz)
     if service_level is None and asa_seconds is None and max_occupancy is None:
         service_level = 0.8
     try:

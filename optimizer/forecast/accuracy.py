@@ -12,11 +12,12 @@ trivially right and would flatter every method.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from optimizer.forecast.methods import METHODS, estimate_factors
+from optimizer.forecast.methods import METHODS, estimate_factors, mstl_applicable
 from optimizer.forecast.calendar import DayFlags
 from optimizer.forecast.panel import Panel, slice_flags
 from optimizer.progress import NEVER_CANCELLED, Cancellable, Progress, ProgressCallback, no_progress
@@ -94,13 +95,26 @@ class BacktestResult:
 
 def fold_origins(n_days: int, horizon_days: int, folds: int, min_train_days: int = 14) -> tuple[list[int], int]:
     """Origins (first forecast day index) of up to ``folds`` folds, a week apart, the last
-    one ending with the history; and the fold length in days (at most 28)."""
+    one ending with the history; and the fold length in days (at most 28).
+
+    A short history (less than ``min_train_days`` plus a week) still gets one fold of a
+    whole week, trained on what precedes it (at least a week): a fold of two or three
+    days would judge the methods on a weekend alone.
+    """
     fold_days = min(horizon_days, 28, max(0, n_days - min_train_days))
+    if fold_days < min(7, horizon_days):
+        fold_days = min(horizon_days, 7, max(0, n_days - 7))
+        min_train_days = n_days - fold_days
     if fold_days < 1:
         return [], 0
     last = n_days - fold_days
     origins = [last - 7 * k for k in range(folds) if last - 7 * k >= min_train_days]
     return sorted(origins), fold_days
+
+
+#: a method whose mean WAPE over the folds so far is this many times the best one's is
+#: not run on the remaining (older) folds: it cannot plausibly win, and MSTL is the cost
+DOMINATED_RATIO = 1.25
 
 
 def backtest(
@@ -113,33 +127,62 @@ def backtest(
     progress: ProgressCallback = no_progress,
     cancel: Cancellable = NEVER_CANCELLED,
 ) -> BacktestResult:
-    """Rolling-origin backtest on the panel's own history; picks the method by mean WAPE."""
+    """Rolling-origin backtest on the panel's own history; picks the method by mean WAPE.
+
+    Folds run from the most recent origin backwards, and a method clearly beaten on the
+    folds so far (``DOMINATED_RATIO``) is dropped from the older ones: the expensive MSTL
+    fit is skipped where the cheap profile already wins by a wide margin (a fold is up to
+    28 days of intervals, thousands of cells: a 25 % gap there is not noise), and the
+    choice among the close contenders still rests on every fold.  MSTL (and the ensemble built
+    on it) is not a candidate when the history is too short for it.
+    """
     origins, fold_days = fold_origins(panel.days, horizon_days, folds)
+    if origins and not mstl_applicable(panel.head(origins[0])):
+        methods = tuple(m for m in methods if m not in ("mstl", "ensemble")) or methods
+    active = list(methods)
     results: list[BacktestFold] = []
-    for k, origin in enumerate(origins):
+    for k, origin in enumerate(reversed(origins)):
         if cancel.is_cancelled():
             break
         train = panel.head(origin)
         factors = estimate_factors(train, holiday_default)
         future = _future_flags(panel, origin, fold_days)
         fcs: dict[str, np.ndarray] = {}
-        for name in methods:
-            if name == "ensemble" and "profile" in fcs and "mstl" in fcs:
-                fcs[name] = 0.5 * (fcs["profile"] + fcs["mstl"])
+        for name in active:
+            if name == "ensemble":
+                parts = [fcs.get(m) if m in fcs else METHODS[m](train, future, fold_days, factors) for m in ("profile", "mstl")]
+                fcs[name] = 0.5 * (parts[0] + parts[1])
             else:
                 fcs[name] = METHODS[name](train, future, fold_days, factors)
         metrics = {name: panel_metrics(panel, origin, fc) for name, fc in fcs.items()}
-        results.append(BacktestFold(origin, fold_days, fcs, metrics))
+        results.insert(0, BacktestFold(origin, fold_days, fcs, metrics))
         progress(Progress("backtest", f"queue {panel.queue}: fold {k + 1}/{len(origins)}", fraction=(k + 1) / len(origins)))
+        active = _undominated(active, results)
     if not results:
         fallback = "profile" if panel.days >= 7 else "seasonal_naive"
         return BacktestResult([], fallback if fallback in methods else methods[0])
-    mean = {
-        name: Metrics(*[float(np.nanmean([getattr(f.metrics[name], m) for f in results])) for m in ("wape", "mase", "bias")])
-        for name in methods
-    }
-    chosen = min(methods, key=lambda n: (np.nan_to_num(mean[n].wape, nan=np.inf), methods.index(n)))
+    mean = {name: _mean_metrics(results, name) for name in methods if name in results[-1].metrics}
+    # only methods that ran on every fold compete (a dropped one was clearly beaten)
+    contenders = [n for n in methods if all(n in f.metrics for f in results)]
+    chosen = min(contenders, key=lambda n: (np.nan_to_num(mean[n].wape, nan=np.inf), methods.index(n)))
     return BacktestResult(results, chosen, mean, _overdispersion(panel, results, chosen))
+
+
+def _mean_metrics(folds: list[BacktestFold], name: str) -> Metrics:
+    """Mean over the folds that ran ``name`` (all of them unless it was dropped)."""
+    ran = [f.metrics[name] for f in folds if name in f.metrics]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN: a fold without volume
+        return Metrics(*[float(np.nanmean([getattr(m, k) for m in ran])) for k in ("wape", "mase", "bias")])
+
+
+def _undominated(active: list[str], folds: list[BacktestFold]) -> list[str]:
+    wapes = {n: _mean_metrics(folds, n).wape for n in active}
+    finite = [w for w in wapes.values() if np.isfinite(w)]
+    if not finite:
+        return active
+    best = min(finite)
+    return [n for n in active if not np.isfinite(wapes[n]) or wapes[n] <= DOMINATED_RATIO * best]
 
 
 def _future_flags(panel: Panel, origin: int, days: int) -> DayFlags:

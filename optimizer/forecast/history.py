@@ -151,6 +151,7 @@ def history_from_rows(
 def parse_history_frame(raw: pd.DataFrame, options: HistoryOptions, source: str = "history") -> History:
     """Validate a frame of raw strings (one column per file column) into a History."""
     problems: list[ImportProblem] = []
+    raw = raw.reset_index(drop=True)
     missing = [c for c in ("timestamp", "offered") if c not in raw.columns]
     if missing:
         raise HistoryImportError(

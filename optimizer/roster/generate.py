@@ -44,7 +44,7 @@ def contact_center(
 ) -> Problem:
     rng = random.Random(seed)
     queues = [f"Q{i + 1}" for i in range(n_queues)]
-    n_sup = supervisors if supervisors is not None else max(7, round(n_agents * 0.08))
+    n_sup = supervisors if supervisors is not None else max(8, round(n_agents * 0.08))
     agents = []
     for i in range(n_agents):
         k = 1 if rng.random() < 0.5 or n_queues == 1 else 2
@@ -75,7 +75,8 @@ def contact_center(
         for a in agents:
             if rng.random() < 0.25:
                 d0 = rng.randrange(days)
-                for d in range(d0, min(days, d0 + rng.choice((1, 2, 5)))):
+                span = 1 if a.supervisor else rng.choice((1, 2, 5))  # supervision is scarce
+                for d in range(d0, min(days, d0 + span)):
                     time_off.append(TimeOff(a.id, dates[d]))
             for _ in range(rng.randrange(3)):
                 d = rng.choice(dates)

@@ -8,6 +8,7 @@ reads coverage and soft-rule violations back.  Never raises for an infeasible pr
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 import time
 from datetime import datetime, timedelta
 from typing import Iterable
@@ -48,16 +49,32 @@ class _Reporter(cp_model.CpSolverSolutionCallback):
             self.stop_search()
 
 
-def apply_hint(rv: RosterVars, hint: Iterable[Assignment]) -> None:
-    """Warm start: hint every ``x`` (1 on the hinted shifts, 0 elsewhere)."""
+def apply_hint(rv: RosterVars, hint: Iterable[Assignment], time_limit: float = 5.0) -> None:
+    """Warm start: hint every ``x`` (1 on the hinted shifts, 0 elsewhere), completed to
+    a full assignment of every variable when the hinted roster is feasible (a partial
+    hint of ``x`` alone is often lost by CP-SAT's presolve)."""
     ids = {a.id: i for i, a in enumerate(rv.problem.agents)}
     days = {day: d for d, day in enumerate(rv.timeline.dates)}
     on = set()
     for h in hint:
         if h.agent_id in ids and h.date in days:
             on.add((ids[h.agent_id], days[h.date], h.shift_code))
-    for key, var in rv.x.items():
-        rv.model.add_hint(var, 1 if key in on else 0)
+    values = {var.index: (1 if key in on else 0) for key, var in rv.x.items()}
+    probe = rv.model.clone()
+    for idx, v in values.items():
+        dom = probe.proto.variables[idx].domain
+        dom.clear()
+        dom.extend([v, v])
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = time_limit
+    solver.parameters.num_workers = 2
+    if solver.solve(probe) in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        full = list(solver.response_proto.solution)
+        rv.model.proto.solution_hint.vars.extend(range(len(full)))
+        rv.model.proto.solution_hint.values.extend(full)
+    else:
+        for key, var in rv.x.items():
+            rv.model.add_hint(var, values[var.index])
 
 
 def run_cp_sat(
@@ -102,24 +119,69 @@ def solve(
     cancel: Cancellable | None = None,
     hint: Iterable[Assignment] | None = None,
     params: dict | None = None,
+    strategy: str = "auto",
+    first_phase_share: float = 0.35,
 ) -> RosterResult:
-    """Solve ``problem`` within ``time_limit`` seconds; return the best roster found."""
+    """Solve ``problem`` within ``time_limit`` seconds; return the best roster found.
+
+    ``strategy``: ``"cp-sat"`` runs one CP-SAT search; ``"lns"`` runs CP-SAT for
+    ``first_phase_share`` of the time (first roster and the lower bound), then
+    large-neighbourhood search on the same model (``optimizer.roster.lns``); ``"auto"``
+    picks LNS for budgets of 20 s or more.
+    """
     t0 = time.monotonic()
     progress = progress or no_progress
     cancel = cancel or NEVER_CANCELLED
     progress(Progress(stage="roster", message="building model", time_limit=time_limit))
     rv = build_model(problem)
     if hint is not None:
-        apply_hint(rv, hint)
-    build_time = time.monotonic() - t0
-    left = max(0.1, time_limit - build_time)
-    solver, code, reporter, cancelled = run_cp_sat(
-        rv, time_limit=left, num_workers=num_workers, seed=seed, progress=progress, cancel=cancel, params=params)
-    result = extract(rv, solver, code, reporter.solutions, cancelled, time.monotonic() - t0)
+        apply_hint(rv, hint, time_limit=max(0.5, 0.1 * time_limit))
+    if strategy == "auto":
+        strategy = "lns" if time_limit >= 20 and rv.soft else "cp-sat"
+    left = max(0.1, time_limit - (time.monotonic() - t0))
+    common = dict(num_workers=num_workers, seed=seed, progress=progress, cancel=cancel, params=params)
+    if strategy != "lns":
+        solver, code, reporter, cancelled = run_cp_sat(rv, time_limit=left, **common)
+        result = extract(rv, solver, code, reporter.solutions, cancelled, time.monotonic() - t0)
+    else:
+        result = _solve_lns(rv, t0, time_limit, first_phase_share, common)
     progress(Progress(stage="roster", message=f"done: {result.status}", fraction=1.0,
                       elapsed=result.runtime, time_limit=time_limit, solutions=result.solutions,
                       objective=result.objective, bound=result.bound))
     return result
+
+
+def _solve_lns(rv: RosterVars, t0: float, time_limit: float, share: float, common: dict) -> RosterResult:
+    from optimizer.roster.lns import Incumbent, improve
+
+    first = max(0.1, time_limit * share - (time.monotonic() - t0))
+    solver, code, reporter, cancelled = run_cp_sat(rv, time_limit=first, **common)
+    if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE) and code != cp_model.INFEASIBLE and not cancelled:
+        # no roster yet: keep searching with the whole remaining budget
+        left = max(0.1, time_limit - (time.monotonic() - t0))
+        solver, code, reporter, cancelled = run_cp_sat(rv, time_limit=left, **common)
+    if code != cp_model.FEASIBLE or cancelled:
+        return extract(rv, solver, code, reporter.solutions, cancelled, time.monotonic() - t0)
+    bound = solver.best_objective_bound
+    start = Incumbent(list(solver.response_proto.solution), solver.objective_value)
+    left = time_limit - (time.monotonic() - t0) - 1.0
+    best, steps = improve(rv, start, time_limit=max(0.0, left), seed=common["seed"],
+                          num_workers=common["num_workers"], progress=common["progress"],
+                          cancel=common["cancel"], bound=bound, solutions=reporter.solutions)
+    # Read the best roster back through the full model (x fixed), so extraction and
+    # reporting are the same code for every strategy.
+    for var in rv.x.values():
+        rv.model.add(var == best.values[var.index])
+    rv.model.clear_hints()
+    for i, v in enumerate(best.values):
+        rv.model.proto.solution_hint.vars.append(i)
+        rv.model.proto.solution_hint.values.append(v)
+    final, fcode, _, _ = run_cp_sat(rv, time_limit=30.0, num_workers=common["num_workers"], seed=0,
+                                   progress=no_progress, cancel=NEVER_CANCELLED)
+    result = extract(rv, final, fcode, reporter.solutions + steps, common["cancel"].is_cancelled(),
+                     time.monotonic() - t0)
+    status = "OPTIMAL" if result.objective is not None and result.objective <= bound else "FEASIBLE"
+    return replace(result, status=status if result.feasible else result.status, bound=bound)
 
 
 def extract(rv: RosterVars, solver: cp_model.CpSolver, code: int, solutions: int,

@@ -143,34 +143,33 @@ def _duties_penalty(
     workers: list[list[cp_model.IntVar]],
     upper: list[list[int]],
 ) -> cp_model.IntVar:
-    """``floor(DUTIES_SCALE * weight * violation)`` of the duties-per-week range.
+    """``ceil(DUTIES_SCALE * weight * violation)`` of the duties-per-week range, linearised.
 
-    With ``avg = 60 * H * duties / work`` (see ``scoring``), ``avg < low`` is
-    ``low * work - 60 * H * duties > 0`` and the violation is that quantity divided by
-    ``work``: linear numerators, one integer division.
+    With ``avg = 60 * H * duties / work`` (see ``scoring``), ``avg > high`` is
+    ``60 * H * duties - high * work > 0`` and the violation is that numerator divided by
+    ``work``.  Dividing by a variable is what CP-SAT handles worst (an exact
+    ``add_division_equality`` made presolve alone take longer than the whole time budget),
+    so the model divides by the work the demand asks for (``sum(demand) * slot``) instead of
+    the work the shifts contain.  The two differ only by excess minus shortage, the term is
+    zero in every good solution (the generator planted solutions inside the range), and the
+    reported objective always comes from the exact scorer.
     """
     low, high, hours = instance.duties_low, instance.duties_high, instance.hours_per_week
     q = lcm(low.denominator, high.denominator, hours.denominator)
     k_low, k_high, k_hours = (int(v * q) for v in (low, high, hours * 60))
+    demand_work = max(1, sum(instance.requirements) * instance.slot_minutes)
     duties = sum(x for row in workers for x in row)
     work = sum(x * length for (_, length), row in zip(candidates, workers) for x in row)
     max_work = sum(ub * length for (_, length), row in zip(candidates, upper) for ub in row)
     max_duties = sum(ub for row in upper for ub in row)
     bound = max(k_low * max_work, k_hours * max_duties, 1)
     numerator = model.new_int_var(0, bound, "duties_violation_numerator")
-    model.add_max_equality(numerator, [0, k_low * work - k_hours * duties, k_hours * duties - k_high * work])
+    model.add(numerator >= k_low * work - k_hours * duties)
+    model.add(numerator >= k_hours * duties - k_high * work)
     factor = DUTIES_SCALE * instance.weights.duties_per_week
-    scaled = model.new_int_var(0, factor * bound, "duties_violation_scaled")
-    model.add(scaled == factor * numerator)
-    # The divisor is q * work; it must stay positive, so when nobody works at all (and the
-    # numerator is 0 anyway) it is 1 instead.
-    nobody = model.new_bool_var("duties_nobody_works")
-    model.add(work == 0).only_enforce_if(nobody)
-    model.add(work >= 1).only_enforce_if(~nobody)
-    work_var = model.new_int_var(1, max(1, q * max_work), "duties_divisor")
-    model.add(work_var == q * work + nobody)
-    penalty = model.new_int_var(0, factor * bound, "duties_penalty")
-    model.add_division_equality(penalty, scaled, work_var)
+    penalty_ub = -(-factor * bound // (q * demand_work))
+    penalty = model.new_int_var(0, penalty_ub, "duties_penalty")
+    model.add(penalty * (q * demand_work) >= factor * numerator)
     return penalty
 
 

@@ -17,10 +17,14 @@ from scheduler.models.timeoff import TimeOff, RequestStatus
 from scheduler.models.jobs import Job, JobStatus
 from scheduler.models.audit import AuditLog
 from scheduler.models.notifications import Notification
+from scheduler.models.periodic import PeriodicJob, PeriodicRun
+from scheduler.models.selfservice import OFF, PreferenceKind, ShiftPreference, SwapRequest, SwapStatus  # noqa: F401
+from scheduler.models.handover import HandoverNote  # noqa: F401
+from scheduler.planning.models import ForecastInterval, ForecastRun, StaffingRequirement  # noqa: F401
 
 __all__ = [
     "ActivityKind", "Agent", "AgentSkill", "AuditLog", "ContactHistory", "EmploymentType", "Job",
-    "JobStatus", "Notification", "Queue", "RequestStatus", "ROLES", "Role", "Roster", "RosterVersion",
+    "JobStatus", "Notification", "PeriodicJob", "PeriodicRun", "Queue", "RequestStatus", "ROLES", "Role", "Roster", "RosterVersion",
     "Shift", "ShiftActivity", "ShiftTemplate", "Site", "SpecialDay", "Team", "TimeOff", "User",
     "UserRole", "VersionStatus",
 ]

@@ -1,19 +1,493 @@
-"""The planner area.  Views are thin: they call domain queries and services."""
+"""The planner area: staffing levels, history and forecast, roster generation, review,
+edits, publication, version comparison and absence repair.
+
+Views are thin: they parse input, call ``scheduler.planning`` services, commit, and
+render.  Every rule is decided by the services (and the engines behind them).
+"""
 
 from __future__ import annotations
 
+import secrets
+from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, render_template
+import sqlalchemy as sa
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
 
+from optimizer import timeutil
 from scheduler import overview
+from scheduler.db import utcnow
+from scheduler.models import Agent, Job, Queue, Roster, RosterVersion, SpecialDay, Team, User
+from scheduler.planning import forecasting, queries, rosters
+from scheduler.planning.roster_problem import site_templates
 from webapp.extensions import db
+from webapp.params import date_arg, int_arg
+from webapp.planner.forms import (
+    AbsenceForm, EditForm, EmptyForm, ForecastForm, GenerateForm, HistoryConfirmForm, HistoryUploadForm,
+    QueueParametersForm, SpecialDayForm,
+)
 from webapp.security import require
 
 bp = Blueprint("planner", __name__, url_prefix="/planner")
 
 
+def _site():
+    site = g.get("site")
+    if site is None:
+        abort(404)
+    return site
+
+
+def _today() -> date:
+    site = g.get("site")
+    return timeutil.to_local(utcnow(), site.timezone if site else "UTC").date()
+
+
+def _queues(site) -> list[Queue]:
+    return list(db.session.scalars(sa.select(Queue).where(Queue.site_id == site.id).order_by(Queue.code)))
+
+
+def _teams(site) -> list[Team]:
+    return list(db.session.scalars(sa.select(Team).where(Team.site_id == site.id).order_by(Team.name)))
+
+
 @bp.route("/")
 @require("home.planner")
 def home() -> Any:
-    return render_template("planner/home.html", stats=overview.counts(db.session))
+    site = g.get("site")
+    run = forecasting.latest_run(db.session, site) if site else None
+    recent = list(db.session.scalars(sa.select(Roster).order_by(Roster.start_date.desc()).limit(5)))
+    return render_template("planner/home.html", stats=overview.counts(db.session), run=run, rosters=recent)
+
+
+# ----------------------------------------------------------------------------- staffing
+
+
+@bp.route("/staffing")
+@require("staffing.view")
+def staffing() -> Any:
+    site = _site()
+    queues = _queues(site)
+    if not queues:
+        return render_template("planner/staffing.html", queues=[], series=None, heat=None)
+    qid = int_arg("queue", queues[0].id, 0, 2**31 - 1)
+    queue = next((q for q in queues if q.id == qid), queues[0])
+    run = forecasting.latest_run(db.session, site)
+    default_day = run.first_day if run and not run.first_day <= _today() < run.first_day + timedelta(days=run.days) else _today()
+    day = date_arg("day", default_day)
+    span = "day" if request.args.get("span") == "day" else "week"
+    start = day if span == "day" else timeutil.week_start(day, site.week_start)
+    days = 1 if span == "day" else 7
+    series = queries.staffing_series(db.session, site, queue, start, days)
+    heat = queries.week_heatmap(db.session, site, timeutil.week_start(day, site.week_start))
+    form = QueueParametersForm(obj=queue, formdata=None)
+    form.sl_target.data = round(queue.sl_target * 100, 1)
+    form.max_occupancy.data = round(queue.max_occupancy * 100, 1)
+    form.shrinkage.data = round(queue.shrinkage * 100, 1)
+    special_form = SpecialDayForm(formdata=None)
+    special_form.queue_id.choices = [(0, _("All queues"))] + [(q.id, q.code) for q in queues]
+    specials = list(db.session.scalars(sa.select(SpecialDay).where(SpecialDay.site_id == site.id)
+                                       .where(SpecialDay.day >= _today() - timedelta(days=7)).order_by(SpecialDay.day)))
+    return render_template("planner/staffing.html", queues=queues, queue=queue, series=series, heat=heat,
+                           chart=series.chart_data(site.timezone), day=day, span=span, start=start, run=run,
+                           form=form, special_form=special_form, specials=specials,
+                           prev_day=start - timedelta(days=days), next_day=start + timedelta(days=days))
+
+
+@bp.route("/queues/<int:queue_id>/parameters", methods=["POST"])
+@require("staffing.edit")
+def queue_parameters(queue_id: int) -> Any:
+    site = _site()
+    queue = db.session.get(Queue, queue_id)
+    if queue is None or queue.site_id != site.id:
+        abort(404)
+    form = QueueParametersForm()
+    if not form.validate():
+        for name, errors in form.errors.items():
+            for e in errors:
+                flash(_("%(field)s: %(message)s", field=getattr(form, name).label.text, message=e), "error")
+        return redirect(url_for("planner.staffing", queue=queue.id), 303)
+    queue.sl_target = form.sl_target.data / 100.0
+    queue.sl_seconds = form.sl_seconds.data
+    queue.asa_seconds = form.asa_seconds.data or None
+    queue.max_occupancy = form.max_occupancy.data / 100.0
+    queue.shrinkage = form.shrinkage.data / 100.0
+    queue.staffing_model = form.staffing_model.data
+    queue.patience_seconds = form.patience_seconds.data or None
+    queue.aht_override = bool(form.aht_override.data)
+    queue.aht_seconds = form.aht_seconds.data
+    db.session.flush()
+    n = forecasting.recompute_queue_requirements(db.session, queue)
+    db.session.commit()
+    flash(_("Parameters of %(queue)s saved; %(n)s requirement intervals recomputed.", queue=queue.code,
+            n=n), "success")
+    return redirect(url_for("planner.staffing", queue=queue.id, day=request.form.get("back_day") or None), 303)
+
+
+@bp.route("/special-days", methods=["POST"])
+@require("staffing.edit")
+def special_day_add() -> Any:
+    site = _site()
+    form = SpecialDayForm()
+    form.queue_id.choices = [(0, "*")] + [(q.id, q.code) for q in _queues(site)]
+    if not form.validate():
+        for name, errors in form.errors.items():
+            for e in errors:
+                flash(_("%(field)s: %(message)s", field=getattr(form, name).label.text, message=e), "error")
+        return redirect(url_for("planner.staffing"), 303)
+    db.session.add(SpecialDay(site_id=site.id, queue_id=form.queue_id.data or None, day=form.day.data,
+                              label=form.label.data, uplift=form.uplift.data))
+    db.session.commit()
+    flash(_("Special day saved. Run the forecast again to apply it."), "success")
+    return redirect(url_for("planner.staffing", day=form.day.data.isoformat()), 303)
+
+
+@bp.route("/special-days/<int:special_id>/delete", methods=["POST"])
+@require("staffing.edit")
+def special_day_delete(special_id: int) -> Any:
+    site = _site()
+    form = EmptyForm()
+    if not form.validate():
+        abort(400)
+    special = db.session.get(SpecialDay, special_id)
+    if special is None or special.site_id != site.id:
+        abort(404)
+    db.session.delete(special)
+    db.session.commit()
+    flash(_("Special day removed."), "success")
+    return redirect(url_for("planner.staffing"), 303)
+
+
+# ----------------------------------------------------------------------------- history and forecast
+
+
+def _upload_dir() -> Path:
+    path = Path(current_app.instance_path) / "uploads"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _staged(token: str) -> tuple[Path, str] | None:
+    if not token.isalnum():
+        return None
+    for p in _upload_dir().glob(f"history-{token}.*"):
+        return p, p.suffix
+    return None
+
+
+@bp.route("/forecast")
+@require("forecast.run")
+def forecast() -> Any:
+    site = _site()
+    run = forecasting.latest_run(db.session, site)
+    bounds = forecasting.history_bounds(db.session, site)
+    queues = _queues(site)
+    code = request.args.get("queue", "")[:20]
+    accuracy = (run.accuracy or {}) if run else {}
+    if code not in accuracy and accuracy:
+        code = sorted(accuracy)[0]
+    jobs = _recent_jobs("forecast_run")
+    return render_template("planner/forecast.html", run=run, bounds=bounds, queues=queues, code=code,
+                           accuracy=accuracy, upload_form=HistoryUploadForm(), forecast_form=ForecastForm(),
+                           jobs=jobs)
+
+
+@bp.route("/history/upload", methods=["POST"])
+@require("history.import")
+def history_upload() -> Any:
+    site = _site()
+    form = HistoryUploadForm()
+    if not form.validate():
+        flash(_("Choose a CSV or XLSX file."), "error")
+        return redirect(url_for("planner.forecast"), 303)
+    upload = form.file.data
+    filename = Path(upload.filename or "history.csv").name
+    suffix = Path(filename).suffix.lower()
+    if suffix not in forecasting.UPLOAD_SUFFIXES:
+        flash(_("The file must be .csv or .xlsx."), "error")
+        return redirect(url_for("planner.forecast"), 303)
+    token = secrets.token_hex(16)
+    path = _upload_dir() / f"history-{token}{suffix}"
+    upload.save(path)
+    preview = forecasting.preview_history(db.session, site, path, filename)
+    if not preview.ok:
+        path.unlink(missing_ok=True)
+    return render_template("planner/history_preview.html", preview=preview, token=token,
+                           confirm_form=HistoryConfirmForm(token=token))
+
+
+@bp.route("/history/confirm", methods=["POST"])
+@require("history.import")
+def history_confirm() -> Any:
+    site = _site()
+    form = HistoryConfirmForm()
+    staged = _staged(form.token.data or "") if form.validate() else None
+    if staged is None:
+        flash(_("The uploaded file is no longer available; upload it again."), "error")
+        return redirect(url_for("planner.forecast"), 303)
+    path, suffix = staged
+    preview = forecasting.preview_history(db.session, site, path, f"upload{suffix}")
+    if not preview.ok:
+        path.unlink(missing_ok=True)
+        flash(_("The file has problems; nothing was saved."), "error")
+        return redirect(url_for("planner.forecast"), 303)
+    n = forecasting.save_history(db.session, site, preview.history)
+    db.session.commit()
+    path.unlink(missing_ok=True)
+    flash(_("%(n)s history intervals saved.", n=n), "success")
+    return redirect(url_for("planner.forecast"), 303)
+
+
+@bp.route("/forecast/run", methods=["POST"])
+@require("forecast.run")
+def forecast_run() -> Any:
+    from scheduler.jobs import submit_job
+
+    site = _site()
+    form = ForecastForm()
+    if not form.validate():
+        flash(_("Forecast 1 to 56 days."), "error")
+        return redirect(url_for("planner.forecast"), 303)
+    if forecasting.history_bounds(db.session, site) is None:
+        flash(_("There is no contact history yet: upload history first."), "error")
+        return redirect(url_for("planner.forecast"), 303)
+    methods = list(forecasting.ALL_METHODS if form.thorough.data else forecasting.QUICK_METHODS)
+    job = submit_job(db.session, "forecast_run", {"site_id": site.id, "horizon_days": form.horizon_days.data,
+                                                  "methods": methods}, current_user.id)
+    db.session.commit()
+    return redirect(url_for("planner.job", job_id=job.id), 303)
+
+
+# ----------------------------------------------------------------------------- jobs
+
+
+PLANNER_JOBS = ("roster_solve", "roster_repair", "forecast_run")
+
+
+def _recent_jobs(*kinds: str, limit: int = 8) -> list[Job]:
+    return list(db.session.scalars(sa.select(Job).where(Job.kind.in_(kinds or PLANNER_JOBS))
+                                   .order_by(Job.id.desc()).limit(limit)))
+
+
+def _done_url(job: Job) -> str | None:
+    result = job.result or {}
+    if job.kind in ("roster_solve", "roster_repair") and result.get("roster_id") and result.get("version_id"):
+        return url_for("planner.roster", roster_id=result["roster_id"], version=result["version_id"])
+    if job.kind == "forecast_run" and result.get("run_id"):
+        return url_for("planner.forecast")
+    return None
+
+
+@bp.route("/jobs/<int:job_id>")
+@require("roster.view")
+def job(job_id: int) -> Any:
+    item = db.session.get(Job, job_id)
+    if item is None or item.kind not in PLANNER_JOBS:
+        abort(404)
+    return render_template("planner/job.html", job=item, done_url=_done_url(item))
+
+
+# ----------------------------------------------------------------------------- rosters
+
+
+@bp.route("/rosters")
+@require("roster.view")
+def rosters_list() -> Any:
+    site = _site()
+    items = list(db.session.scalars(sa.select(Roster).where(Roster.site_id == site.id)
+                                    .order_by(Roster.start_date.desc(), Roster.id.desc()).limit(50)))
+    form = GenerateForm(formdata=None)
+    form.teams.choices = [(t.id, t.name) for t in _teams(site)]
+    form.start.data = timeutil.week_start(_today(), site.week_start) + timedelta(days=7)
+    return render_template("planner/rosters.html", rosters=items, form=form,
+                           jobs=_recent_jobs("roster_solve", "roster_repair"))
+
+
+@bp.route("/rosters/generate", methods=["POST"])
+@require("roster.generate")
+def generate() -> Any:
+    site = _site()
+    form = GenerateForm()
+    form.teams.choices = [(t.id, t.name) for t in _teams(site)]
+    if not form.validate():
+        for name, errors in form.errors.items():
+            for e in errors:
+                flash(_("%(field)s: %(message)s", field=getattr(form, name).label.text, message=e), "error")
+        return redirect(url_for("planner.rosters_list"), 303)
+    req = rosters.SolveRequest(site.id, form.start.data, form.days.data, tuple(form.teams.data or ()),
+                               float(form.time_limit.data))
+    job = rosters.submit_roster_solve(db.session, req, current_user.id)
+    db.session.commit()
+    return redirect(url_for("planner.job", job_id=job.id), 303)
+
+
+def _roster_or_404(roster_id: int) -> Roster:
+    roster = db.session.get(Roster, roster_id)
+    site = g.get("site")
+    if roster is None or site is None or roster.site_id != site.id:
+        abort(404)
+    return roster
+
+
+def _version(roster: Roster) -> RosterVersion | None:
+    vid = int_arg("version", 0, 0, 2**31 - 1)
+    if vid:
+        v = db.session.get(RosterVersion, vid)
+        if v is None or v.roster_id != roster.id:
+            abort(404)
+        return v
+    return roster.draft or roster.latest_published
+
+
+def _agent_choices(site) -> list[tuple[int, str]]:
+    rows = db.session.execute(sa.select(Agent.id, User.display_name, Team.name).join(User, User.id == Agent.user_id)
+                              .join(Team, Team.id == Agent.team_id).where(Team.site_id == site.id, Agent.active.is_(True))
+                              .order_by(Team.name, User.display_name)).all()
+    return [(a, f"{name} · {team}") for a, name, team in rows]
+
+
+@bp.route("/rosters/<int:roster_id>")
+@require("roster.view")
+def roster(roster_id: int) -> Any:
+    site = _site()
+    item = _roster_or_404(roster_id)
+    version = _version(item)
+    team_id = int_arg("team", 0, 0, 2**31 - 1) or None
+    queue_id = int_arg("queue", 0, 0, 2**31 - 1) or None
+    grid = queries.roster_grid(db.session, version, team_id=team_id, queue_id=queue_id) if version else None
+    agents = _agent_choices(site)
+    codes = [(t.code, f"{t.code} · {t.name}") for t in site_templates(db.session, site.id)]
+    edit_form = EditForm(formdata=None)
+    edit_form.agent_id.choices = agents
+    edit_form.other_agent_id.choices = [("", "—")] + agents
+    edit_form.code.choices = [("", "—")] + codes
+    absence_form = AbsenceForm(formdata=None)
+    absence_form.agent_id.choices = agents
+    return render_template(
+        "planner/roster.html", roster=item, version=version, grid=grid, versions=queries.versions_of(db.session, item.id),
+        teams=_teams(site), queues=_queues(site), team_id=team_id, queue_id=queue_id, edit_form=edit_form,
+        absence_form=absence_form, action_form=EmptyForm(), holidays=queries.holidays_between(site, item.start_date, item.days),
+        today=_today(), outcome=None)
+
+
+@bp.route("/rosters/<int:roster_id>/gantt")
+@require("roster.view")
+def gantt(roster_id: int) -> Any:
+    site = _site()
+    item = _roster_or_404(roster_id)
+    version = _version(item)
+    first, last = item.start_date, item.start_date + timedelta(days=item.days - 1)
+    day = date_arg("day", min(max(_today(), first), last))
+    day = min(max(day, first), last)
+    team_id = int_arg("team", 0, 0, 2**31 - 1) or None
+    chart = queries.day_gantt(db.session, version, day, team_id=team_id) if version else None
+    return render_template("planner/gantt.html", roster=item, version=version, chart=chart, day=day,
+                           teams=_teams(site), team_id=team_id, holidays=queries.holidays_between(site, day, 1),
+                           prev_day=day - timedelta(days=1) if day > first else None,
+                           next_day=day + timedelta(days=1) if day < last else None)
+
+
+@bp.route("/rosters/<int:roster_id>/edit", methods=["POST"])
+@require("roster.edit")
+def edit(roster_id: int) -> Any:
+    site = _site()
+    item = _roster_or_404(roster_id)
+    form = EditForm()
+    agents = _agent_choices(site)
+    form.agent_id.choices = agents
+    form.other_agent_id.choices = [("", "—")] + agents
+    form.code.choices = [("", "—")] + [(t.code, t.code) for t in site_templates(db.session, site.id)]
+    if not form.validate():
+        for name, errors in form.errors.items():
+            for e in errors:
+                flash(_("%(field)s: %(message)s", field=getattr(form, name).label.text, message=e), "error")
+        return redirect(url_for("planner.roster", roster_id=item.id), 303)
+    change = rosters.ShiftEdit(form.action.data, form.agent_id.data, form.day.data, form.code.data or None,
+                               form.target_day.data, form.other_agent_id.data)
+    version = rosters.ensure_draft(db.session, item)
+    outcome = rosters.apply_edit(db.session, version, change, confirm_soft=form.confirm.data == "1")
+    if outcome.saved:
+        db.session.commit()
+        if outcome.soft:
+            flash(_("Saved, although it breaks soft rules: %(rules)s.",
+                    rules=", ".join(sorted({p.rule for p in outcome.soft}))), "warning")
+        else:
+            flash(_("The change is saved in the draft."), "success")
+        return redirect(url_for("planner.roster", roster_id=item.id, version=version.id), 303)
+    db.session.commit()  # the draft copy (if one was made) is kept; the refused change is not in it
+    status = 409 if outcome.hard else 200
+    return render_template("planner/edit_outcome.html", roster=item, version=version, outcome=outcome, form=form,
+                           agents=dict(agents)), status
+
+
+@bp.route("/rosters/<int:roster_id>/publish", methods=["POST"])
+@require("roster.publish")
+def publish(roster_id: int) -> Any:
+    item = _roster_or_404(roster_id)
+    if not EmptyForm().validate():
+        abort(400)
+    draft = item.draft
+    if draft is None:
+        flash(_("There is no draft to publish."), "error")
+        return redirect(url_for("planner.roster", roster_id=item.id), 303)
+    result = rosters.publish(db.session, draft, user_id=current_user.id, now=utcnow())
+    db.session.commit()
+    flash(_("Version %(number)s published; %(agents)s agents notified of changes to their shifts.",
+            number=result.number, agents=result.changed_agents), "success")
+    return redirect(url_for("planner.roster", roster_id=item.id, version=draft.id), 303)
+
+
+@bp.route("/rosters/<int:roster_id>/discard", methods=["POST"])
+@require("roster.edit")
+def discard(roster_id: int) -> Any:
+    item = _roster_or_404(roster_id)
+    if not EmptyForm().validate():
+        abort(400)
+    draft = item.draft
+    if draft is None:
+        flash(_("There is no draft to discard."), "error")
+    else:
+        rosters.discard_draft(db.session, draft)
+        db.session.commit()
+        flash(_("The draft was discarded."), "success")
+    return redirect(url_for("planner.roster", roster_id=item.id), 303)
+
+
+@bp.route("/rosters/<int:roster_id>/diff")
+@require("roster.view")
+def diff(roster_id: int) -> Any:
+    item = _roster_or_404(roster_id)
+    versions = queries.versions_of(db.session, item.id)
+    ids = {v.id for v in versions}
+    new_id = int_arg("new", 0, 0, 2**31 - 1)
+    old_id = int_arg("old", 0, 0, 2**31 - 1)
+    if new_id not in ids:
+        new_id = versions[-1].id if versions else 0
+    if old_id not in ids or old_id == new_id:
+        older = [v.id for v in versions if v.id != new_id and v.status == "published"]
+        old_id = older[-1] if older else 0
+    rows = rosters.diff_versions(db.session, old_id or None, new_id) if new_id else []
+    return render_template("planner/diff.html", roster=item, versions=versions, rows=rows, old_id=old_id,
+                           new_id=new_id, agents=len({r.agent_id for r in rows}))
+
+
+@bp.route("/rosters/<int:roster_id>/absence", methods=["POST"])
+@require("roster.edit")
+def absence(roster_id: int) -> Any:
+    site = _site()
+    item = _roster_or_404(roster_id)
+    form = AbsenceForm()
+    form.agent_id.choices = _agent_choices(site)
+    if not form.validate():
+        for name, errors in form.errors.items():
+            for e in errors:
+                flash(_("%(field)s: %(message)s", field=getattr(form, name).label.text, message=e), "error")
+        return redirect(url_for("planner.roster", roster_id=item.id), 303)
+    limit = float(min(current_app.config.get("SOLVE_TIME_LIMIT", 60), 60))
+    job = rosters.report_absence(db.session, rosters.AbsenceRequest(item.id, form.agent_id.data, form.start.data,
+                                                                    form.end.data, limit), current_user.id, utcnow())
+    db.session.commit()
+    return redirect(url_for("planner.job", job_id=job.id), 303)

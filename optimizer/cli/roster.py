@@ -1,0 +1,111 @@
+"""``wfm roster``: solve a scenario folder, validate a roster, solve a benchmark instance."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from optimizer.progress import CancelToken, LinePrinter
+
+
+@click.group("roster")
+def roster_group() -> None:
+    """Build and check 24/7 shift rosters (OR-Tools CP-SAT)."""
+
+
+def _load(scenario: Path):  # noqa: ANN202 - returns a Problem
+    from optimizer.roster.scenario import ScenarioError, read_scenario
+
+    try:
+        return read_scenario(scenario)
+    except ScenarioError as exc:
+        for issue in exc.issues:
+            click.echo(f"error: {issue}", err=True)
+        raise SystemExit(2) from None
+
+
+@roster_group.command("solve")
+@click.option("--scenario", "scenario", required=True, type=click.Path(path_type=Path), help="scenario folder")
+@click.option("--time-limit", default=60.0, show_default=True, type=click.FloatRange(min=0.1), help="seconds")
+@click.option("--out", "out", required=True, type=click.Path(path_type=Path), help="output folder")
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(min=1))
+@click.option("--seed", default=0, show_default=True, type=int)
+@click.option("--strategy", default="auto", show_default=True, type=click.Choice(["auto", "cp-sat", "lns"]))
+def solve_cmd(scenario: Path, time_limit: float, out: Path, workers: int, seed: int, strategy: str) -> None:
+    """Solve a scenario; write roster.csv, coverage.csv and summary.json to OUT."""
+    from optimizer.roster.scenario import roster_rows, summary_dict, write_outputs
+    from optimizer.roster.solve import solve
+    from optimizer.roster.validator import validate
+
+    problem = _load(scenario)
+    token = CancelToken()
+    try:
+        result = solve(problem, time_limit=time_limit, num_workers=workers, seed=seed,
+                       progress=LinePrinter(sys.stderr), cancel=token, strategy=strategy)
+    except KeyboardInterrupt:  # pragma: no cover - interactive
+        token.cancel()
+        raise
+    write_outputs(out, problem, result)
+    summary = summary_dict(problem, result)
+    click.echo(f"status {result.status}  objective {summary['objective']}  bound {summary['best_bound']}  "
+               f"time {summary['solve_seconds']}s  shifts {summary['shifts']}")
+    if result.feasible:
+        violations = validate(problem, roster_rows(result, problem.timezone))
+        click.echo("validator: valid" if not violations else f"validator: {len(violations)} violations")
+        for q, m in sorted(result.under_minutes().items()):
+            click.echo(f"  {q}: under {m} agent-minutes, over {result.over_minutes().get(q, 0)}")
+    click.echo(f"wrote {out / 'roster.csv'}, {out / 'coverage.csv'}, {out / 'summary.json'}")
+    if not result.feasible:
+        raise SystemExit(1)
+
+
+@roster_group.command("validate")
+@click.option("--scenario", "scenario", required=True, type=click.Path(path_type=Path), help="scenario folder")
+@click.option("--roster", "roster", required=True, type=click.Path(path_type=Path), help="roster.csv")
+def validate_cmd(scenario: Path, roster: Path) -> None:
+    """Check ROSTER against every hard rule of SCENARIO."""
+    from optimizer.roster.scenario import ScenarioError, read_roster_rows
+    from optimizer.roster.validator import validate
+
+    problem = _load(scenario)
+    try:
+        rows = read_roster_rows(roster)
+    except (ScenarioError, OSError) as exc:
+        click.echo(f"error: {exc}", err=True)
+        raise SystemExit(2) from None
+    violations = validate(problem, rows)
+    if not violations:
+        click.echo("valid")
+        return
+    for v in violations:
+        click.echo(f"{v.agent_id or '-'}\t{v.date or '-'}\t{v.rule}\t{v.message}")
+    click.echo(f"{len(violations)} violations", err=True)
+    raise SystemExit(1)
+
+
+@roster_group.command("solve-benchmark")
+@click.argument("instance", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--time-limit", default=60.0, show_default=True, type=click.FloatRange(min=0.1))
+@click.option("--out", "out", required=True, type=click.Path(path_type=Path), help="SOLUTION.json")
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(min=1))
+@click.option("--seed", default=0, show_default=True, type=int)
+def solve_benchmark_cmd(instance: Path, time_limit: float, out: Path, workers: int, seed: int) -> None:
+    """Solve a Curtois & Qu shift scheduling instance with the roster engine."""
+    from optimizer.roster.nrp import InstanceError, read_instance, solve_instance
+
+    try:
+        inst = read_instance(instance)
+    except InstanceError as exc:
+        click.echo(f"error: {exc}", err=True)
+        raise SystemExit(2) from None
+    sol = solve_instance(inst, time_limit=time_limit, num_workers=workers, seed=seed,
+                         progress=LinePrinter(sys.stderr))
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(sol.to_json(), indent=1) + "\n")
+    click.echo(f"{inst.name}: status {sol.status} objective {sol.objective} bound {sol.bound} "
+               f"valid {not sol.errors} time {sol.runtime:.1f}s -> {out}")
+    if sol.objective is None:
+        raise SystemExit(1)

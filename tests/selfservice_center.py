@@ -1,0 +1,40 @@
+"""Shared test data for the self-service, supervisor and API tests: a small demo center
+(3 agents a team) with a published four-week sample roster starting next Monday."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+
+from scheduler import demo
+from scheduler.db import db
+from scheduler.models import Agent, RosterVersion, Site, Team, User
+from scheduler.selfservice.sample import publish_sample_roster
+
+
+@dataclass
+class Center:
+    site: Site
+    version: RosterVersion
+    start: date
+
+    def agent(self, username: str) -> Agent:
+        return db.session.scalar(sa.select(Agent).join(User, Agent.user_id == User.id).where(User.username == username))
+
+    def team(self, name: str) -> Team:
+        return db.session.scalar(sa.select(Team).where(Team.name == name))
+
+    def members(self, team_name: str) -> list[Agent]:
+        return list(db.session.scalars(sa.select(Agent).join(Team).where(Team.name == team_name).order_by(Agent.id)))
+
+
+def build_center(today: date | None = None, agents_total: int = 24) -> Center:
+    today = today or date.today()
+    demo.load(db.session, country="TW", seed=3, weeks=1, end_date=today - timedelta(days=1), agents_total=agents_total)
+    site = db.session.scalar(sa.select(Site))
+    start = today + timedelta(days=(7 - today.weekday()) % 7 or 7)
+    version = publish_sample_roster(db.session, site, start, 28)
+    db.session.commit()
+    return Center(site, version, start)

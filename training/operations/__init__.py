@@ -1,0 +1,1 @@
+"""Writes of the training domain.  Services flush; the caller (request, job, CLI) commits."""

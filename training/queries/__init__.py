@@ -1,0 +1,1 @@
+"""Reads of the training domain (no writes here)."""
