@@ -7,6 +7,7 @@ guessing without an extra service.
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 import hashlib
 import secrets
 from datetime import datetime, timedelta
@@ -38,7 +39,7 @@ def create_user(session: Session, *, username: str, password: str, display_name:
         raise ValidationError("password must be at least 8 characters", field="password")
     unknown = set(roles) - set(ROLES)
     if unknown:
-        raise ValidationError(f"unknown role(s): {', '.join(sorted(unknown))}", field="roles")
+        raise ValidationError(_l("unknown role(s): %(roles)s", roles=", ".join(sorted(unknown))), field="roles")
     if session.query(User).filter_by(username=username).first() is not None:
         raise ValidationError("this username is taken", field="username")
     user = User(username=username, display_name=display_name, email=email, locale=locale,

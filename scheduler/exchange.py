@@ -29,7 +29,7 @@ EXPORT_COLUMNS = ("employee_no", "agent", "team", "date", "shift", "start", "end
 
 def roster_export_rows(session: Session, roster_id: int, number: int | None = None) -> tuple[RosterVersion, list[tuple]]:
     """Rows of a published version (the latest when ``number`` is None), in local time."""
-    roster = session.get(Roster, roster_id)
+    roster = session.get(Roster, roster_id) if 0 < roster_id < 2**31 else None
     if roster is None:
         raise ValidationError("no such roster", field="roster_id")
     q = sa.select(RosterVersion).where(RosterVersion.roster_id == roster_id, RosterVersion.status == VersionStatus.PUBLISHED)

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from scheduler import demo
 from scheduler.db import db
-from scheduler.models import Agent, RosterVersion, Site, Team, User
+from scheduler.models import Agent, RosterVersion, Site, User
 from scheduler.selfservice.sample import publish_sample_roster
 
 
@@ -23,11 +23,10 @@ class Center:
     def agent(self, username: str) -> Agent:
         return db.session.scalar(sa.select(Agent).join(User, Agent.user_id == User.id).where(User.username == username))
 
-    def team(self, name: str) -> Team:
-        return db.session.scalar(sa.select(Team).where(Team.name == name))
-
-    def members(self, team_name: str) -> list[Agent]:
-        return list(db.session.scalars(sa.select(Agent).join(Team).where(Team.name == team_name).order_by(Agent.id)))
+    def members(self, username: str) -> list[Agent]:
+        """Everyone in the team of ``username`` (team names follow the demo's language)."""
+        team_id = self.agent(username).team_id
+        return list(db.session.scalars(sa.select(Agent).where(Agent.team_id == team_id).order_by(Agent.id)))
 
 
 def build_center(today: date | None = None, agents_total: int = 24) -> Center:

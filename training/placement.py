@@ -7,6 +7,7 @@ and what the contact center will actually staff.
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -39,7 +40,7 @@ class PlacementRequest:
         if not self.agent_ids:
             raise ValidationError("choose at least one agent to train", field="agents")
         if not 1 <= self.days <= MAX_DAYS:
-            raise ValidationError(f"the period must be 1 to {MAX_DAYS} days", field="days")
+            raise ValidationError(_l("the period must be 1 to %(max)s days", max=MAX_DAYS), field="days")
         if not 1 <= self.capacity <= 200:
             raise ValidationError("capacity must be between 1 and 200", field="capacity")
 
@@ -93,7 +94,7 @@ def _build(session: Session, course: Course, agent_ids: tuple[int, ...], start_d
     staff_pos = {a.id: i for i, a in enumerate(staff)}
     missing = [i for i in agent_ids if i not in staff_pos]
     if missing:
-        raise ValidationError(f"unknown or inactive agent id(s): {missing[:5]}", field="agents")
+        raise ValidationError(_l("unknown or inactive agent id(s): %(ids)s", ids=", ".join(map(str, missing[:5]))), field="agents")
     qpos = {q.id: i for i, q in enumerate(queues)}
     skills = tuple(tuple(sorted(qpos[s.queue_id] for s in a.skills if s.queue_id in qpos)) for a in staff)
     on_duty, free = _rostered(session, staff_pos, grid)
@@ -169,7 +170,7 @@ def evaluate(session: Session, course: Course, start_at: datetime, agent_ids: tu
     busy = [built.staff[a] for a in attendees if not built.problem.free[a, s:s + d].all()]
     if busy:
         names = ", ".join(a.user.display_name for a in busy[:5])
-        raise ValidationError(f"not rostered or not free for the whole session: {names}", field="agents")
+        raise ValidationError(_l("not rostered or not free for the whole session: %(names)s", names=names), field="agents")
     return evaluate_slot(built.problem, s, attendees)
 
 

@@ -45,6 +45,12 @@ def demo_load(country: str, if_empty: bool, seed: int, weeks: int) -> None:
         return
     summary = demo_data.load(db.session, country=country.upper(), seed=seed, weeks=weeks,
                              progress=lambda msg: click.echo(f"  {msg}"))
+    from training import demo as training_demo  # after the center: courses need its agents
+    summary += "; training: " + training_demo.load(db.session, seed=seed, progress=lambda msg: click.echo(f"  {msg}"))
+    db.session.commit()
+    from scheduler.planning.demo import demo_plan  # forecast, requirements, a published roster
+
+    click.echo(f"Planning: {demo_plan(db.session, time_limit=25, progress=lambda msg: click.echo(f'  {msg}'))}")
     db.session.commit()
     click.echo(f"Demo center loaded: {summary}")
     click.echo(demo_data.LOGIN_HELP)

@@ -14,7 +14,7 @@ from typing import Any
 
 from babel import dates as babel_dates
 from babel import support
-from flask import Flask, current_app, g, request, session
+from flask import Flask, current_app, g, has_request_context, request, session
 from flask_babel import force_locale, get_locale, to_user_timezone
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -37,6 +37,8 @@ LANGUAGE_NAMES = {"en": "English", "zh_Hant_TW": "繁體中文", "zh_Hans_CN": "
 
 def select_locale() -> str:
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():  # jobs, CLI, tests: an app but no reader (force_locale still works)
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     user = current_user if current_user and getattr(current_user, "is_authenticated", False) else None
     if user is not None and user.locale in languages:
         return user.locale
@@ -130,6 +132,26 @@ AUDIT_ENTITIES = {
     "user_roles": _l("User role"), "users": _l("User"), "contact_history": _l("Contact history"),
     "api_tokens": _l("API token"), "calendar_tokens": _l("Calendar address"),
 }
+
+
+#: Forecast methods (optimizer.forecast.methods.METHODS) by their code.
+FORECAST_METHODS = {
+    "seasonal_naive": _l("Seasonal naive (same time last week)"),
+    "profile": _l("Weekly profile"),
+    "mstl": _l("MSTL (seasonal decomposition)"),
+    "ensemble": _l("Ensemble (profile and MSTL)"),
+}
+
+
+def forecast_method_label(code: str) -> str:
+    return str(FORECAST_METHODS.get(code, code))
+
+
+def activity_label(kind: str) -> str:
+    """A shift activity (break, lunch, training ...) by its kind, in the reader's language."""
+    from webapp.agent.rules import ACTIVITY_LABELS
+
+    return str(ACTIVITY_LABELS.get(kind, kind))
 
 
 def audit_action_label(action: str) -> str:
@@ -300,6 +322,8 @@ def template_helpers() -> dict[str, Any]:
         "holidays_between": holidays_between,
         "timezone_name": timezone_name,
         "audit_action_label": audit_action_label,
+        "forecast_method_label": forecast_method_label,
+        "activity_label": activity_label,
         "audit_entity_label": audit_entity_label,
     }
 

@@ -21,6 +21,7 @@ import contextlib
 import copy
 import io
 import os
+import re
 import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -202,6 +203,10 @@ def catalog_problems(template: Catalog, translations: Path = TRANSLATIONS,
     """What is missing, untranslated, fuzzy or has broken placeholders, per locale."""
     problems: list[Problem] = []
     wanted = {(m.context, _ids(m)): m for m in template if m.id}
+    for key, tmpl in wanted.items():
+        if _is_formatted(tmpl) and not all(_formats(i, _names(tmpl)) for i in _all_ids(tmpl)):
+            where = ", ".join(f for f, _ln in tmpl.locations[:2])
+            problems.append(Problem("", "format", key[1], f"{where}: not a valid format string; write a percent sign as %%"))
     for locale in locales:
         path = po_path(locale, translations)
         if not path.exists():
@@ -221,29 +226,55 @@ def catalog_problems(template: Catalog, translations: Path = TRANSLATIONS,
             elif not _translated(message):
                 problems.append(Problem(locale, "untranslated", key[1]))
             else:
-                problems.extend(Problem(locale, "format", key[1], msg) for msg in placeholder_errors(message))
+                problems.extend(Problem(locale, "format", key[1], msg)
+                                for msg in placeholder_errors(message, _is_formatted(wanted[key])))
     return problems
 
 
-def placeholder_errors(message: Message) -> list[str]:
-    """Named placeholders must be the same in msgid and msgstr: a typo in ``%(name)s`` would
-    raise KeyError at render time, in one language only."""
-    import re
+_PLACEHOLDER = re.compile(r"%\((\w+)\)[sdif]")
 
-    pattern = re.compile(r"%\((\w+)\)[sdif]")
-    ids = [message.id] if isinstance(message.id, str) else list(message.id)
+
+def _all_ids(message: Message) -> list[str]:
+    return [message.id] if isinstance(message.id, str) else list(message.id)
+
+
+def _names(message: Message) -> set[str]:
+    return {n for i in _all_ids(message) for n in _PLACEHOLDER.findall(i)}
+
+
+def _is_formatted(message: Message) -> bool:
+    """Template strings are always %-formatted (Jinja's newstyle gettext); Python strings
+    only when they have placeholders."""
+    return bool(_names(message)) or any(f.endswith((".html", ".txt")) for f, _ln in message.locations)
+
+
+def _formats(text: str, names: set[str]) -> bool:
+    try:
+        text % {n: 1 for n in names}
+    except (KeyError, TypeError, ValueError):
+        return False
+    return True
+
+
+def placeholder_errors(message: Message, in_template: bool = False) -> list[str]:
+    """Named placeholders must be the same in msgid and msgstr: a typo in ``%(name)s`` would
+    raise KeyError at render time, in one language only.  Strings that get %-formatted (all
+    template strings: Jinja's newstyle gettext always formats; Python strings with
+    placeholders) must be valid format strings: a lone ``%`` must be written ``%%``."""
     strings = [message.string] if isinstance(message.string, str) else list(message.string)
-    want = set()
-    for i in ids:
-        want |= set(pattern.findall(i))
+    want = _names(message)
     errors = []
+    formatted = in_template or bool(want)
+    source_ok = all(_formats(i, want) for i in _all_ids(message))
     for s in strings:
-        got = set(pattern.findall(s or ""))
+        got = set(_PLACEHOLDER.findall(s or ""))
         # plural forms may omit the count (Chinese has one form); never add unknown names
         if got - want:
             errors.append(f"unknown placeholder(s) {sorted(got - want)}")
         elif isinstance(message.id, str) and got != want:
             errors.append(f"placeholders {sorted(got)} != {sorted(want)}")
+        elif formatted and source_ok and not _formats(s or "", want | {"num"}):
+            errors.append("the translation is not a valid format string (write a percent sign as %%)")
     return errors
 
 

@@ -175,6 +175,16 @@ def _literal_text(node: ast.AST | None) -> str | None:
     return None
 
 
+def _built_sentence(node: ast.AST) -> bool:
+    """``"text: " + x``, ``"text %s" % x`` or ``"text {}".format(x)``: English glued to values,
+    which no translation can reorder."""
+    if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Mod)):
+        return any(_literal_text(side) is not None or _built_sentence(side) for side in (node.left, node.right))
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "format":
+        return _literal_text(node.func.value) is not None
+    return False
+
+
 def unmarked_in_python(source: str, name: str) -> list[Finding]:
     findings: list[Finding] = []
     tree = ast.parse(source)
@@ -193,6 +203,9 @@ def unmarked_in_python(source: str, name: str) -> list[Finding]:
             suspects.append(node.args[1])
         elif fname in _ERROR_CLASSES and node.args and isinstance(node.args[0], ast.JoinedStr):
             suspects.append(node.args[0])  # a literal is extracted; an f-string cannot be
+        elif fname in _ERROR_CLASSES and node.args and _built_sentence(node.args[0]):
+            findings.append(Finding(f"{name}:{node.lineno}", f"{fname}: {ast.unparse(node.args[0])[:80]} "
+                                    "(built from pieces: use _l('... %(x)s', x=...))"))
         for kw in node.keywords:
             if kw.arg in ("message", "label", "description") and (fname.endswith("Field") or fname in _VALIDATORS or fname == "abort"):
                 suspects.append(kw.value)
@@ -234,6 +247,10 @@ def untranslated_words(text: str, allowed: frozenset[str] | set[str] = frozenset
             continue
         if token in allowed or token in PAGE_ALLOWED or token.rstrip(".") in allowed:
             continue
+        if "/" in token or "@" in token:
+            continue  # a path, an address or an e-mail: not prose
+        if token.isupper() and len(token) <= 5:
+            continue  # an acronym or code (AHT, WAPE, MSTL, queue codes)
         found.append(token)
     return found
 
@@ -275,3 +292,17 @@ def visible_text(html: str) -> str:
     parser.feed(html)
     parser.close()
     return "\n".join(p for p in parser.parts if p.strip())
+
+
+def kept_words(locale: str) -> set[str]:
+    """ASCII tokens the translators kept in a catalogue's translations on purpose (file
+    column names such as ``employee_no``, product names such as Outlook, method names such
+    as MSTL): allowed on that locale's pages."""
+    from webapp.i18n_cli import po_path, read_catalog
+
+    words: set[str] = set()
+    for message in read_catalog(po_path(locale), locale):
+        strings = [message.string] if isinstance(message.string, str) else list(message.string or ())
+        for s in strings:
+            words.update(_TOKEN.findall(re.sub(r"%\(\w+\)[sdif]", " ", s or "")))
+    return words

@@ -52,6 +52,8 @@ def solve_cmd(scenario: Path, time_limit: float, out: Path, workers: int, seed: 
     summary = summary_dict(problem, result)
     click.echo(f"status {result.status}  objective {summary['objective']}  bound {summary['best_bound']}  "
                f"time {summary['solve_seconds']}s  shifts {summary['shifts']}")
+    for line in result.explanation:
+        click.echo(f"  {line}")
     if result.feasible:
         violations = validate(problem, roster_rows(result, problem.timezone))
         click.echo("validator: valid" if not violations else f"validator: {len(violations)} violations")
@@ -108,4 +110,63 @@ def solve_benchmark_cmd(instance: Path, time_limit: float, out: Path, workers: i
     click.echo(f"{inst.name}: status {sol.status} objective {sol.objective} bound {sol.bound} "
                f"valid {not sol.errors} time {sol.runtime:.1f}s -> {out}")
     if sol.objective is None:
+        raise SystemExit(1)
+
+
+@roster_group.command("repair")
+@click.option("--scenario", "scenario", required=True, type=click.Path(path_type=Path), help="scenario folder")
+@click.option("--roster", "roster", required=True, type=click.Path(path_type=Path), help="published roster.csv")
+@click.option("--absent", "absent", required=True, multiple=True,
+              help="AGENT:DATE[,AGENT:DATE...] (DATE may be FROM..TO); repeatable")
+@click.option("--out", "out", required=True, type=click.Path(path_type=Path), help="output folder")
+@click.option("--time-limit", default=60.0, show_default=True, type=click.FloatRange(min=0.1), help="seconds")
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(min=1))
+@click.option("--seed", default=0, show_default=True, type=int)
+def repair_cmd(scenario: Path, roster: Path, absent: tuple[str, ...], out: Path, time_limit: float,
+               workers: int, seed: int) -> None:
+    """Refill the gaps left by absences with the fewest changes to the published ROSTER;
+    write the solve outputs plus changes.csv (agent_id,date,old_shift,new_shift)."""
+    import csv
+
+    from optimizer.roster.problem import Assignment, ProblemError
+    from optimizer.roster.repair import parse_absences, repair
+    from optimizer.roster.scenario import ScenarioError, read_roster_rows, roster_rows, write_outputs
+    from optimizer.roster.validator import validate
+
+    problem = _load(scenario)
+    try:
+        rows = read_roster_rows(roster)
+    except (ScenarioError, OSError) as exc:
+        click.echo(f"error: {exc}", err=True)
+        raise SystemExit(2) from None
+    codes = {t.code for t in problem.templates}
+    ids = {a.id for a in problem.agents}
+    for n, r in enumerate(rows, start=2):
+        if r.agent_id not in ids or r.shift_code not in codes:
+            bad = "agent_id" if r.agent_id not in ids else "shift_code"
+            click.echo(f"error: {roster.name} row {n}, column {bad}: unknown {getattr(r, bad)!r}", err=True)
+            raise SystemExit(2)
+    try:
+        absences = [a for text in absent for a in parse_absences(text)]
+        fixed = repair(problem, [Assignment(r.agent_id, r.date, r.shift_code) for r in rows], absences,
+                       time_limit=time_limit, num_workers=workers, seed=seed, progress=LinePrinter(sys.stderr))
+    except ProblemError as exc:
+        click.echo(f"error: --absent: {exc.message}", err=True)
+        raise SystemExit(2) from None
+    result = fixed.result
+    write_outputs(out, fixed.problem, result)
+    with (out / "changes.csv").open("w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["agent_id", "date", "old_shift", "new_shift"])
+        for c in sorted(fixed.removed + fixed.changes, key=lambda c: (c.agent_id, c.date)):
+            w.writerow([c.agent_id, c.date.isoformat(), c.old_shift, c.new_shift])
+    click.echo(f"status {result.status}  changed shifts {len(fixed.changes)} (agents: "
+               f"{', '.join(fixed.changed_agents) or 'none'})  removed for absence {len(fixed.removed)}")
+    for line in result.explanation:
+        click.echo(f"  {line}")
+    if result.assignments:
+        violations = validate(fixed.problem, roster_rows(result, problem.timezone))
+        click.echo("validator: valid" if not violations else f"validator: {len(violations)} violations")
+    click.echo(f"wrote {out / 'roster.csv'}, {out / 'coverage.csv'}, {out / 'summary.json'}, {out / 'changes.csv'}")
+    if not result.feasible:
         raise SystemExit(1)

@@ -45,11 +45,13 @@ def contact_center(
     rng = random.Random(seed)
     queues = [f"Q{i + 1}" for i in range(n_queues)]
     n_sup = supervisors if supervisors is not None else max(8, round(n_agents * 0.08))
+    # Agents come in a few skill groups (as in real centers), not in random mixes.
+    groups = [(q,) for q in queues] + [tuple(sorted({queues[i], queues[(i + 1) % n_queues]}))
+                                       for i in range(0, n_queues, 2)]
     agents = []
     for i in range(n_agents):
-        k = 1 if rng.random() < 0.5 or n_queues == 1 else 2
-        skills = tuple(sorted(rng.sample(queues, k)))
         sup = i < n_sup
+        skills = groups[0] if sup else rng.choice(groups)
         part_time = not sup and rng.random() < 0.15
         agents.append(Agent(
             id=f"A{i + 1:03d}", team=f"T{i % max(1, n_agents // 15) + 1}", skills=skills,

@@ -40,6 +40,17 @@ class SoftViolation:
     detail: str = ""
 
 
+@dataclass(frozen=True)
+class Relaxation:
+    """A hard rule the returned roster breaks because the rules cannot all hold
+    (see ``optimizer.roster.explain``): ``rule`` is the rule family, the rest says where."""
+
+    rule: str
+    agent_id: str | None
+    date: date | None
+    message: str
+
+
 FEASIBLE_STATUSES = ("OPTIMAL", "FEASIBLE")
 
 
@@ -56,6 +67,12 @@ class RosterResult:
     solutions: int = 0
     cancelled: bool = False
     stats: dict[str, float] = field(default_factory=dict)
+    #: when INFEASIBLE: why, in words naming agents, dates and intervals
+    explanation: tuple[str, ...] = ()
+    #: when INFEASIBLE: the rule families in conflict (a minimal set)
+    conflicting_rules: tuple[str, ...] = ()
+    #: when INFEASIBLE and ``assignments`` is a best relaxed roster: each broken rule
+    relaxations: tuple[Relaxation, ...] = ()
 
     @property
     def feasible(self) -> bool:

@@ -394,6 +394,10 @@ def summary_dict(problem: Problem, result: RosterResult) -> dict[str, Any]:
         "under_covered_agent_minutes": result.under_minutes(),
         "over_covered_agent_minutes": result.over_minutes(),
         "soft_violations": result.violations_by_rule(),
+        "explanation": list(result.explanation),
+        "conflicting_rules": list(result.conflicting_rules),
+        "relaxations": [{"rule": r.rule, "agent_id": r.agent_id, "date": r.date.isoformat() if r.date else None,
+                         "message": r.message} for r in result.relaxations],
     }
 
 

@@ -121,6 +121,7 @@ def solve(
     params: dict | None = None,
     strategy: str = "auto",
     first_phase_share: float = 0.35,
+    explain: bool = True,
 ) -> RosterResult:
     """Solve ``problem`` within ``time_limit`` seconds; return the best roster found.
 
@@ -145,6 +146,18 @@ def solve(
         result = extract(rv, solver, code, reporter.solutions, cancelled, time.monotonic() - t0)
     else:
         result = _solve_lns(rv, t0, time_limit, first_phase_share, common)
+    if explain and result.status == "INFEASIBLE" and not result.cancelled:
+        # Never "INFEASIBLE" alone: say which rules conflict and return the best
+        # roster relaxing the fewest, least important rules (optimizer.roster.explain).
+        from optimizer.roster.explain import explained
+
+        budget = max(min(10.0, time_limit), time_limit - (time.monotonic() - t0))
+        result = explained(problem, result, time_limit=budget, num_workers=num_workers, seed=seed,
+                           progress=progress, cancel=cancel)
+    elif explain and result.feasible and any(result.under_minutes().values()):
+        from optimizer.roster.explain import coverage_notes
+
+        result = replace(result, explanation=tuple(coverage_notes(problem)))
     progress(Progress(stage="roster", message=f"done: {result.status}", fraction=1.0,
                       elapsed=result.runtime, time_limit=time_limit, solutions=result.solutions,
                       objective=result.objective, bound=result.bound))

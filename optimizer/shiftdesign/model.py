@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from fractions import Fraction
-from math import lcm
+from math import ceil
 
 from ortools.sat.python import cp_model
 
@@ -126,6 +126,8 @@ def build_model(
             == demand[t] - demand[t - 1]
         )
 
+    _add_event_cuts(model, instance, candidates, used, shortage, excess)
+
     deviation = w.under * slot * sum(shortage) + w.over * slot * sum(excess)
     objective = deviation + w.per_shift * sum(used)
     scale = 1
@@ -136,6 +138,42 @@ def build_model(
     return model, DesignVariables(candidates, workers, used, shortage, excess, scale)
 
 
+def _add_event_cuts(
+    model: cp_model.CpModel,
+    instance: ShiftDesignInstance,
+    candidates: list[tuple[int, int]],
+    used: list[cp_model.IntVar],
+    shortage: list[cp_model.IntVar],
+    excess: list[cp_model.IntVar],
+) -> None:
+    """Valid inequalities that make the LP bound count shifts (the big-M links cannot).
+
+    Where demand rises by ``r`` at slot t, either some shift starts at t, or the rise is
+    absorbed by deviation: with no start at t, ``shortage[t] + excess[t-1] >= r``.  Hence
+    ``r * (sum of used[c] for c starting at t's time of day) + shortage[t] + excess[t-1] >= r``.
+    Symmetrically a fall by ``f`` needs a shift ending at t or ``excess[t] + shortage[t-1] >= f``.
+    In the LP each rise now costs either a whole shift or the deviation that replaces it, so
+    the bound approaches the number of distinct start (end) times the demand curve forces.
+    """
+    per_day = MINUTES_PER_DAY // instance.slot_minutes
+    slot = instance.slot_minutes
+    starting: dict[int, list[cp_model.IntVar]] = {}
+    ending: dict[int, list[cp_model.IntVar]] = {}
+    for (start, length), use in zip(candidates, used):
+        starting.setdefault(start // slot % per_day, []).append(use)
+        ending.setdefault((start + length) // slot % per_day, []).append(use)
+    demand = instance.requirements
+    n = instance.num_slots
+    first = 0 if instance.cyclic else 1
+    for t in range(first, n):
+        prev = (t - 1) % n
+        change = demand[t] - demand[prev]
+        if change > 0:
+            model.add(change * sum(starting.get(t % per_day, [])) + shortage[t] + excess[prev] >= change)
+        elif change < 0:
+            model.add(-change * sum(ending.get(t % per_day, [])) + excess[t] + shortage[prev] >= -change)
+
+
 def _duties_penalty(
     model: cp_model.CpModel,
     instance: ShiftDesignInstance,
@@ -143,36 +181,35 @@ def _duties_penalty(
     workers: list[list[cp_model.IntVar]],
     upper: list[list[int]],
 ) -> cp_model.IntVar:
-    """``ceil(DUTIES_SCALE * weight * violation)`` of the duties-per-week range, linearised.
+    """An upper estimate of ``DUTIES_SCALE * weight * violation`` of the duties-per-week range.
 
-    With ``avg = 60 * H * duties / work`` (see ``scoring``), ``avg > high`` is
+    With ``avg = 60 * H * duties / work`` (see ``scoring``), ``avg > high`` reads
     ``60 * H * duties - high * work > 0`` and the violation is that numerator divided by
     ``work``.  Dividing by a variable is what CP-SAT handles worst (an exact
-    ``add_division_equality`` made presolve alone take longer than the whole time budget),
-    so the model divides by the work the demand asks for (``sum(demand) * slot``) instead of
-    the work the shifts contain.  The two differ only by excess minus shortage, the term is
-    zero in every good solution (the generator planted solutions inside the range), and the
-    reported objective always comes from the exact scorer.
+    ``add_division_equality`` made presolve alone outlast the time budget), so the model
+    divides by the work the demand asks for (``sum(demand) * slot``) instead of the work the
+    shifts contain.  The two differ only by excess minus shortage; the term is zero in every
+    good solution (the generator planted its solutions inside the range); coefficients are
+    rounded up, so the estimate never undercuts itself; and the reported objective always
+    comes from the exact scorer.
     """
-    low, high, hours = instance.duties_low, instance.duties_high, instance.hours_per_week
-    q = lcm(low.denominator, high.denominator, hours.denominator)
-    k_low, k_high, k_hours = (int(v * q) for v in (low, high, hours * 60))
-    demand_work = max(1, sum(instance.requirements) * instance.slot_minutes)
-    duties = sum(x for row in workers for x in row)
-    work = sum(x * length for (_, length), row in zip(candidates, workers) for x in row)
-    max_work = sum(ub * length for (_, length), row in zip(candidates, upper) for ub in row)
-    max_duties = sum(ub for row in upper for ub in row)
-    bound = max(k_low * max_work, k_hours * max_duties, 1)
-    numerator = model.new_int_var(0, bound, "duties_violation_numerator")
-    model.add(numerator >= k_low * work - k_hours * duties)
-    model.add(numerator >= k_hours * duties - k_high * work)
-    factor = DUTIES_SCALE * instance.weights.duties_per_week
-    penalty_ub = -(-factor * bound // (q * demand_work))
+    factor = Fraction(DUTIES_SCALE * instance.weights.duties_per_week) / max(
+        1, sum(instance.requirements) * instance.slot_minutes
+    )
+    hours60 = 60 * instance.hours_per_week
+    penalty_ub = 0
+    bounds = []
+    for limit, sign in ((instance.duties_low, -1), (instance.duties_high, 1)):
+        # sign * (60 H duties - limit * work) = sum over workers of sign * (60 H - limit * length)
+        terms = []
+        worst = 0
+        for (_, length), row, row_ub in zip(candidates, workers, upper):
+            coeff = ceil(factor * sign * (hours60 - limit * length))
+            terms.extend((coeff, x) for x in row)
+            worst += max(0, coeff) * sum(row_ub)
+        bounds.append(terms)
+        penalty_ub = max(penalty_ub, worst)
     penalty = model.new_int_var(0, penalty_ub, "duties_penalty")
-    model.add(penalty * (q * demand_work) >= factor * numerator)
+    for terms in bounds:
+        model.add(penalty >= sum(coeff * x for coeff, x in terms if coeff))
     return penalty
-
-
-def fraction_floor(value: Fraction) -> int:
-    """Floor of a fraction (kept here so the façade can compare model and scorer values)."""
-    return value.numerator // value.denominator

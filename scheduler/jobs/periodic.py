@@ -14,9 +14,11 @@ be idempotent (a manual run and a scheduled one may meet).
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 import importlib
 import logging
 import os
+import re
 import socket
 import traceback
 from collections.abc import Mapping
@@ -63,16 +65,38 @@ DEFINITIONS: dict[str, PeriodicDefinition] = {d.id: d for d in (
 )}
 
 
-def parse_cron(expr: str, timezone: str = "UTC", field: str = "cron") -> CronTrigger:
-    """A five-field crontab (minute hour day month weekday); a clear error otherwise."""
-    text = " ".join((expr or "").split())
-    if len(text.split(" ")) != 5:
+_DOW_NAMES = {0: "sun", 1: "mon", 2: "tue", 3: "wed", 4: "thu", 5: "fri", 6: "sat", 7: "sun"}
+
+
+def crontab_fields(expr: str, field: str = "cron") -> list[str]:
+    """The five fields, with day-of-week numbers as crontab means them (0 or 7 = Sunday)
+    turned into names: APScheduler 3 numbers weekdays from Monday = 0, so ``1`` would
+    otherwise silently mean Tuesday."""
+    fields = " ".join((expr or "").split()).split(" ")
+    if len(fields) != 5 or not all(fields):
         raise ValidationError("a cron expression has five fields: minute hour day-of-month month day-of-week "
                               "(for example '0 2 * * *')", field=field)
+
+    def name(match: re.Match) -> str:
+        n = int(match.group(0))
+        if n not in _DOW_NAMES:
+            raise ValidationError(_l("day-of-week %(n)s is out of range (0-7, 0 and 7 = Sunday)", n=n), field=field)
+        return _DOW_NAMES[n]
+
+    dow, step = (fields[4].split("/", 1) + [""])[:2]
+    fields[4] = re.sub(r"\d+", name, dow) + (f"/{step}" if step else "")
+    return fields
+
+
+def parse_cron(expr: str, timezone: str = "UTC", field: str = "cron", second: str = "0") -> CronTrigger:
+    """A five-field crontab (minute hour day month weekday) as a trigger; a clear error
+    naming ``field`` otherwise."""
+    minute, hour, day, month, dow = crontab_fields(expr, field)
     try:
-        return CronTrigger.from_crontab(text, timezone=timezone)
+        return CronTrigger(second=second, minute=minute, hour=hour, day=day, month=month, day_of_week=dow,
+                           timezone=timezone)
     except ValueError as err:
-        raise ValidationError(f"invalid cron expression {text!r}: {err}", field=field) from None
+        raise ValidationError(_l("invalid cron expression %(expr)s: %(error)s", expr=repr(" ".join(expr.split())), error=str(err)), field=field) from None
 
 
 def site_timezone(session: Session) -> str:
@@ -96,7 +120,7 @@ def sync_definitions(session: Session) -> list[PeriodicJob]:
 
 def update_job(session: Session, job_id: str, *, cron: str, enabled: bool, user_id: int | None) -> PeriodicJob:
     if job_id not in DEFINITIONS:
-        raise NotFound(f"no periodic job {job_id!r}", field="job_id")
+        raise NotFound(_l("no periodic job %(id)s", id=repr(job_id)), field="job_id")
     parse_cron(cron, site_timezone(session))
     sync_definitions(session)
     row = session.get(PeriodicJob, job_id)
@@ -112,17 +136,19 @@ def next_fire_time(cron: str, timezone: str, now: datetime) -> datetime | None:
     return parse_cron(cron, timezone).get_next_fire_time(None, now)
 
 
-def latest_fire_time(trigger: CronTrigger, now: datetime, lookback: timedelta = timedelta(days=8)) -> datetime:
+def latest_fire_time(trigger: CronTrigger, now: datetime) -> datetime:
     """The last fire time at or before ``now``: the scheduled time every scheduler process
-    computes identically for the run it is about to start (the guard's key)."""
-    t = trigger.get_next_fire_time(None, now - lookback)
-    if t is None or t > now:
-        return now.replace(second=0, microsecond=0)
-    while True:
-        nxt = trigger.get_next_fire_time(t, t + timedelta(microseconds=1))
-        if nxt is None or nxt > now:
-            return t
-        t = nxt
+    computes identically for the run it is about to start (the guard's key).  Windows grow
+    tenfold, so only the few fire times of the first window that holds one are walked."""
+    for seconds in (1, 10, 60, 600, 3600, 6 * 3600, 86400, 8 * 86400, 32 * 86400, 366 * 86400):
+        t = trigger.get_next_fire_time(None, now - timedelta(seconds=seconds))
+        if t is not None and t <= now:
+            while True:
+                nxt = trigger.get_next_fire_time(t, t + timedelta(microseconds=1))
+                if nxt is None or nxt > now:
+                    return t
+                t = nxt
+    return now.replace(microsecond=0)
 
 
 def _import(path: str) -> Any:
@@ -238,3 +264,22 @@ def weekly_summary(session: Session, *, now: datetime, settings: Mapping[str, An
             log.warning("weekly summary e-mail to %s failed: %s", user.username, err)
     session.flush()
     return {**params, "notified": len(managers), "mailed": mailed}
+
+
+# -- "Run now" from the admin page: a background job that runs the periodic job ---------------
+
+from scheduler.jobs.registry import JobContext, job_handler  # noqa: E402  (after the definitions it uses)
+
+
+@job_handler("periodic_run")
+def periodic_run(ctx: JobContext) -> dict:
+    from optimizer.progress import Progress
+
+    job_id = ctx.params.get("periodic_id")
+    if job_id not in DEFINITIONS:
+        raise ValidationError(_l("no periodic job %(id)s", id=repr(job_id)), field="periodic_id")
+    ctx.progress(Progress(stage=job_id, message=DEFINITIONS[job_id].description))
+    run = run_periodic(ctx.engine, job_id, settings=ctx.settings, scheduled_for=utcnow(), trigger="manual")
+    if run is None or run.status != "done":
+        raise RuntimeError((run.error or "").split("\n\n")[0] if run is not None else "run not started")
+    return {"run_id": run.id, **(run.result or {})}

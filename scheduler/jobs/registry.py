@@ -45,6 +45,7 @@ _HANDLERS: dict[str, Handler] = {}
 #: packages are built in parallel); a job of an unknown kind then fails with a clear error.
 HANDLER_MODULES = (
     "scheduler.jobs.scenario",
+    "scheduler.jobs.periodic",
     "scheduler.planning.jobs",
     "scheduler.planning.solve",
     "scheduler.planning.solve_jobs",

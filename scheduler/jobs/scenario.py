@@ -12,6 +12,7 @@ combined roster.
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 import dataclasses
 from collections import defaultdict
 from datetime import date, datetime
@@ -40,7 +41,7 @@ def _int(params: dict, name: str, default: int) -> int:
     value = params.get(name, default)
     lo, hi = LIMITS[name]
     if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
-        raise ValidationError(f"must be a whole number from {lo} to {hi}, got {value!r}", field=name)
+        raise ValidationError(_l("must be a whole number from %(lo)s to %(hi)s, got %(value)s", lo=lo, hi=hi, value=repr(value)), field=name)
     return value
 
 
@@ -51,11 +52,11 @@ def check_params(params: dict) -> dict:
     out["supervisors"] = _int(params, "supervisors", 0) if params.get("supervisors") is not None else None
     interval = params.get("interval_minutes", 60)
     if interval not in (15, 30, 60):
-        raise ValidationError(f"must be 15, 30 or 60, got {interval!r}", field="interval_minutes")
+        raise ValidationError(_l("must be 15, 30 or 60, got %(value)s", value=repr(interval)), field="interval_minutes")
     out["interval_minutes"] = interval
     limit = params.get("time_limit", 5)
     if isinstance(limit, bool) or not isinstance(limit, (int, float)) or not 0.5 <= limit <= 3600:
-        raise ValidationError(f"must be 0.5 to 3600 seconds, got {limit!r}", field="time_limit")
+        raise ValidationError(_l("must be 0.5 to 3600 seconds, got %(value)s", value=repr(limit)), field="time_limit")
     out["time_limit"] = float(limit)
     out["relaxed"] = bool(params.get("relaxed", True))
     out["team"] = params.get("team")
@@ -85,7 +86,7 @@ def team_problem(problem: Problem, team: str) -> Problem:
     the center's requirement, so the combined roster is judged against the real demand."""
     teams = teams_of(problem)
     if team not in teams:
-        raise ValidationError(f"unknown team {team!r}; teams are {', '.join(teams)}", field="team")
+        raise ValidationError(_l("unknown team %(team)s; teams are %(teams)s", team=repr(team), teams=", ".join(teams)), field="team")
     weight: dict[tuple[str, str], float] = defaultdict(float)
     for a in problem.agents:
         for q in a.skills:
@@ -119,8 +120,8 @@ def _write_roster(session: Session, *, site_id: int, problem: Problem, assignmen
     db_agents = session.scalars(sa.select(Agent.id).join(Team, Agent.team_id == Team.id).where(
         Team.site_id == site_id, Agent.active.is_(True)).order_by(Agent.id)).all()
     if len(db_agents) < len(problem.agents):
-        raise ValidationError(f"site {site_id} has {len(db_agents)} active agents; the scenario needs "
-                              f"{len(problem.agents)}", field="site_id")
+        raise ValidationError(_l("site %(site)s has %(have)s active agents; the scenario needs %(need)s",
+                                 site=site_id, have=len(db_agents), need=len(problem.agents)), field="site_id")
     mapping = {a.id: db_agents[i] for i, a in enumerate(problem.agents)}
     roster = Roster(site_id=site_id, name=name[:120], start_date=problem.start_date, days=problem.days,
                     created_by_id=created_by_id)
@@ -211,7 +212,8 @@ def scenario_combine(ctx: JobContext) -> dict:
     violations = validate(problem, rows)
     part_under = sum(sum((pt.get("under_covered_agent_minutes") or {}).values()) for pt in parts)
     out: dict[str, Any] = {
-        "parts": len(children), "shifts": len(assignments), "agents": len(problem.agents),
+        "parts": len(children), "shifts": len(assignments),
+        "parts_solved": sum(1 for pt in parts if pt.get("status") in ("OPTIMAL", "FEASIBLE")), "agents": len(problem.agents),
         "status": "FEASIBLE" if all(pt.get("status") in ("OPTIMAL", "FEASIBLE") for pt in parts) else "INCOMPLETE",
         "objective": sum(pt.get("objective") or 0 for pt in parts),
         "under_covered_agent_minutes": dict(under),

@@ -39,13 +39,7 @@ _runtime: dict[str, Any] = {}
 def _trigger(cron: str, timezone: str) -> CronTrigger:
     """The admin's cron; ``WFM_SCHEDULER_SECONDS`` (default ``0``) is the seconds field, which
     tests and demos set to ``*/2`` to see minutes' work in seconds."""
-    base = periodic.parse_cron(cron, timezone)
-    seconds = os.environ.get("WFM_SCHEDULER_SECONDS", "0")
-    if seconds == "0":
-        return base
-    minute, hour, day, month, dow = cron.split()
-    return CronTrigger(second=seconds, minute=minute, hour=hour, day=day, month=month, day_of_week=dow,
-                       timezone=timezone)
+    return periodic.parse_cron(cron, timezone, second=os.environ.get("WFM_SCHEDULER_SECONDS", "0"))
 
 
 def fire(job_id: str) -> None:

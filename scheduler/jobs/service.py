@@ -10,6 +10,7 @@ re-run never finds half a result.
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 import json
 import logging
 from datetime import datetime, timedelta
@@ -66,7 +67,7 @@ def _check_params(params: dict) -> dict:
     try:
         return json.loads(json.dumps(params))
     except (TypeError, ValueError) as err:
-        raise ValidationError(f"job parameters are not JSON: {err}", field="params") from None
+        raise ValidationError(_l("job parameters are not JSON: %(error)s", error=str(err)), field="params") from None
 
 
 def new_job(session: Session, kind: str, params: dict, created_by_id: int | None) -> Job:
@@ -101,7 +102,7 @@ def dispatch_after_commit(session: Session, job_ids: list[int]) -> None:
 def get_job(session: Session, job_id: int) -> Job:
     job = session.get(Job, job_id)
     if job is None:
-        raise NotFound(f"no job {job_id}", field="job_id")
+        raise NotFound(_l("no job %(id)s", id=job_id), field="job_id")
     return job
 
 

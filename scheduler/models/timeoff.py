@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 import enum
 from datetime import date, datetime
 
@@ -48,5 +49,5 @@ class TimeOff(db.Model):
 
     def move_to(self, status: str) -> None:
         if status not in REQUEST_TRANSITIONS[self.status]:
-            raise Conflict(f"cannot change a {self.status} request to {status}", field="status")
+            raise Conflict(_l("cannot change a %(old)s request to %(new)s", old=str(self.status), new=str(status)), field="status")
         self.status = status

@@ -10,6 +10,7 @@ whenever those parameters change.  ``refresh_forecasts`` is what the nightly job
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 import logging
 import tempfile
 from dataclasses import dataclass, field
@@ -29,6 +30,7 @@ from optimizer.forecast.history import History, HistoryImportError, HistoryOptio
 from optimizer.progress import NEVER_CANCELLED, Cancellable, Progress, ProgressCallback, no_progress
 from optimizer.staffing import ShrinkagePlan, StaffingConfig, requirements as erlang_requirements
 from optimizer.timeutil import local_day_bounds, to_local
+from scheduler.db import utcnow
 from scheduler.errors import ValidationError
 from scheduler.models import ContactHistory, Queue, Site, SpecialDay
 from scheduler.planning.models import ForecastInterval, ForecastRun, StaffingRequirement
@@ -116,7 +118,7 @@ def save_history(session: Session, site: Site, history: History) -> int:
     for code, g in frame.groupby("queue", sort=True):
         queue = queues.get(code)
         if queue is None:
-            raise ValidationError(f"unknown queue {code!r}", field="queue")
+            raise ValidationError(_l("unknown queue %(code)s", code=repr(code)), field="queue")
         starts = [t.to_pydatetime() for t in g["interval_start"]]
         lo, hi = min(starts), max(starts)
         session.execute(sa.delete(ContactHistory).where(
@@ -185,6 +187,7 @@ def run_forecast(
     progress: ProgressCallback = no_progress,
     cancel: Cancellable = NEVER_CANCELLED,
     methods: tuple[str, ...] | None = None,
+    now: datetime | None = None,
 ) -> ForecastRun:
     """Forecast every queue of the site from its stored history, store the run and its
     intervals, and recompute requirements.  A queue's special days (and the site-wide
@@ -195,9 +198,9 @@ def run_forecast(
     methods = methods or QUICK_METHODS
     unknown = [m for m in methods if m not in ALL_METHODS]
     if unknown:
-        raise ValidationError(f"unknown forecast method {unknown[0]!r}", field="methods")
+        raise ValidationError(_l("unknown forecast method %(method)s", method=repr(unknown[0])), field="methods")
     if not 1 <= horizon_days <= MAX_HORIZON_DAYS:
-        raise ValidationError(f"horizon must be 1..{MAX_HORIZON_DAYS} days", field="horizon_days")
+        raise ValidationError(_l("horizon must be 1..%(max)s days", max=MAX_HORIZON_DAYS), field="horizon_days")
     history = stored_history(session, site)
     if history is None:
         raise ValidationError("there is no contact history yet: upload history first", field="history")
@@ -223,7 +226,7 @@ def run_forecast(
     out = pd.concat(frames, ignore_index=True)
     hist_days = history.frame["interval_start"].dt.tz_convert(site.timezone).dt.date
     last_day = max(hist_days)
-    run = ForecastRun(site_id=site.id, created_by_id=created_by_id, first_day=last_day + timedelta(days=1),
+    run = ForecastRun(site_id=site.id, created_by_id=created_by_id, created_at=now or utcnow(), first_day=last_day + timedelta(days=1),
                       days=horizon_days, interval_minutes=history.interval_minutes,
                       history_start=min(hist_days), history_end=last_day, accuracy=_json_safe(accuracy))
     session.add(run)
@@ -336,8 +339,9 @@ def recompute_queue_requirements(session: Session, queue: Queue) -> int:
 def refresh_forecasts(session: Session, *, now: datetime, horizon_days: int = DEFAULT_HORIZON_DAYS) -> dict:
     """Nightly: forecast every site that has history and store fresh requirements.
 
-    A site whose history is unchanged since its last run is skipped (idempotent: running
-    the job twice a night does no harm)."""
+    A site whose history is unchanged since a run less than 20 hours old is skipped
+    (idempotent: running the job twice a night does no harm).  The nightly run tries
+    every method, the slower ones included."""
     done: list[dict] = []
     skipped: list[str] = []
     for site in session.scalars(sa.select(Site).order_by(Site.id)):
@@ -347,10 +351,10 @@ def refresh_forecasts(session: Session, *, now: datetime, horizon_days: int = DE
             continue
         last = latest_run(session, site)
         last_day = to_local(bounds[1], site.timezone).date()
-        if last is not None and last.history_end == last_day and last.created_at.date() == now.date():
+        if last is not None and last.history_end == last_day and last.created_at > now - timedelta(hours=20):
             skipped.append(site.code)
             continue
-        run = run_forecast(session, site, horizon_days=horizon_days, methods=ALL_METHODS)
+        run = run_forecast(session, site, horizon_days=horizon_days, methods=ALL_METHODS, now=now)
         done.append({"site": site.code, "run_id": run.id, "first_day": run.first_day.isoformat(), "days": run.days})
     return {"forecasts": done, "skipped": skipped, "at": now.isoformat()}
 

@@ -179,13 +179,12 @@ class StaffingSeries:
     def gap(self) -> np.ndarray:
         return self.scheduled - self.required
 
-    def chart_data(self, tz: str) -> dict[str, Any]:
+    def chart_data(self) -> dict[str, Any]:
+        """Series for the chart (labels are added by the view, in the reader's language)."""
         def clean(a: np.ndarray, digits: int = 2) -> list:
             return [None if not np.isfinite(v) else round(float(v), digits) for v in a]
 
         return {
-            "labels": [timeutil.to_local(t, tz).strftime("%a %d %H:%M") if self.days > 1
-                       else timeutil.to_local(t, tz).strftime("%H:%M") for t in self.timestamps],
             "volume": clean(self.volume, 1),
             "required": clean(self.required, 0),
             "scheduled": clean(self.scheduled, 1),

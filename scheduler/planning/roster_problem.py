@@ -229,13 +229,22 @@ def build_problem(
             if (str(r[1]), r[2]) not in offs:
                 acts.append(ActivityMeta(str(r[1]), s, e, kind, label, ref))
 
+    # "A supervisor on duty at all times" is a 24/7 rule: it applies to sites with a 24/7
+    # queue, and only when the previous roster says who works the night running into the
+    # first day (without it the first hours cannot be covered by any shift of the horizon).
+    open_all_day = bool(session.scalar(sa.select(sa.func.count()).select_from(Queue).where(
+        Queue.site_id == site.id, Queue.open_24_7.is_(True))))
+    eve = start - timedelta(days=1)
+    night_known = any(r[2] == eve for r in hist)
+    rules = Rules(supervisor_always_on_duty=open_all_day and night_known)
+
     problem = Problem(
         start_date=start, days=days, agents=tuple(e_agents), templates=templates, interval_minutes=INTERVAL_MINUTES,
         timezone=tz, requirements=tuple(reqs), time_off=tuple(ETimeOff(a, d) for a, d in sorted(offs)),
         preferences=tuple(_preferences(session, sorted(agent_set), dates, codes)),
         activities=tuple(FixedActivity(m.agent_key, m.start, m.end, m.kind) for m in acts),
         previous=tuple(previous), pinned=tuple(p for p in pinned if p.shift_code in codes),
-        rules=Rules(), weights=weights or Weights(), name=name,
+        rules=rules, weights=weights or Weights(), name=name,
     )
     return BuiltProblem(problem, site, tuple(acts), {t.code: t.kind for t in db_templates})
 

@@ -11,6 +11,7 @@ preference) needs the planner's confirmation.
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -58,7 +59,7 @@ class SolveRequest:
 
     def __post_init__(self) -> None:
         if not 1 <= self.days <= MAX_DAYS:
-            raise ValidationError(f"the period must be 1 to {MAX_DAYS} days", field="days")
+            raise ValidationError(_l("the period must be 1 to %(max)s days", max=MAX_DAYS), field="days")
         if not 1 <= self.time_limit <= 3600:
             raise ValidationError("the time limit must be 1 to 3600 seconds", field="time_limit")
 
@@ -72,7 +73,7 @@ class SolveRequest:
             return cls(int(p["site_id"]), date.fromisoformat(p["start"]), int(p["days"]),
                        tuple(int(t) for t in p.get("team_ids") or ()), float(p.get("time_limit", 60)))
         except (KeyError, TypeError, ValueError) as err:
-            raise ValidationError(f"bad roster job parameters: {err}", field="params") from None
+            raise ValidationError(_l("bad roster job parameters: %(error)s", error=str(err)), field="params") from None
 
 
 def submit_roster_solve(session: Session, req: SolveRequest, created_by_id: int | None) -> Job:
@@ -116,7 +117,7 @@ def write_draft(session: Session, roster: Roster, built: BuiltProblem, result: R
 
     violations = validate(built.problem, roster_rows(result, built.problem.timezone))
     if violations:
-        raise ValidationError("the engine's roster breaks hard rules: " + "; ".join(str(v) for v in violations[:10]),
+        raise ValidationError(_l("the engine's roster breaks hard rules: %(rules)s", rules="; ".join(str(v) for v in violations[:10])),
                               field="roster")
     old = roster.draft
     if old is not None:
@@ -235,7 +236,7 @@ class ShiftEdit:
 
     def __post_init__(self) -> None:
         if self.action not in EDIT_ACTIONS:
-            raise ValidationError(f"unknown action {self.action!r}", field="action")
+            raise ValidationError(_l("unknown action %(action)s", action=repr(self.action)), field="action")
         if self.action in ("add", "change") and not self.code:
             raise ValidationError("choose a shift", field="code")
         if self.action == "move" and self.target_day is None:
@@ -333,7 +334,7 @@ def apply_edit(session: Session, version: RosterVersion, edit: ShiftEdit, *, con
             raise ValidationError("the day is outside the roster's period", field="day")
     codes = {t.code for t in site_templates(session, site.id)}
     if edit.code and edit.code not in codes:
-        raise ValidationError(f"unknown shift {edit.code!r}", field="code")
+        raise ValidationError(_l("unknown shift %(code)s", code=repr(edit.code)), field="code")
     involved = {edit.agent_id} | ({edit.other_agent_id} if edit.other_agent_id else set())
     known_agents = set(session.scalars(sa.select(Agent.id).join(Team, Team.id == Agent.team_id).where(
         Agent.id.in_(involved), Team.site_id == site.id)))

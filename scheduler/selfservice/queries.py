@@ -289,3 +289,14 @@ def engine_preferences(rows: Iterable[PreferenceRow], agent_key: Callable[[int],
         out.append(Preference(agent_id=key, date=r.date, shift_code=None if r.shift_code == OFF else r.shift_code,
                               kind=r.kind, weight=r.weight))  # type: ignore[arg-type]
     return out
+
+
+#: Largest id a database integer column holds; bigger ids in URLs name nothing.
+MAX_ID = 2**31 - 1
+
+
+def get_by_id(session: Session, model: type, ident: int):  # type: ignore[no-untyped-def]
+    """``session.get`` that answers None for ids no row can have (huge numbers in URLs)."""
+    if not 0 < ident <= MAX_ID:
+        return None
+    return session.get(model, ident)

@@ -8,6 +8,7 @@ and choice ids (see ``training.queries.assessments.paper``).
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 import random
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -52,7 +53,7 @@ def attempts_used(session: Session, agent_id: int, course_id: int) -> int:
 def _check_prerequisites(session: Session, agent_id: int, course: Course) -> None:
     for pre in course.prerequisites:
         if _last_pass(session, agent_id, pre.id) is None:
-            raise Conflict(f"pass {pre.title} first", field="course")
+            raise Conflict(_l("pass %(course)s first", course=pre.title), field="course")
 
 
 def start_attempt(session: Session, course_id: int, agent_id: int, now: datetime, seed: int | None = None) -> Attempt:
@@ -67,7 +68,7 @@ def start_attempt(session: Session, course_id: int, agent_id: int, now: datetime
         return open_attempt
     _check_prerequisites(session, agent_id, course)
     if attempts_used(session, agent_id, course_id) >= course.max_attempts:
-        raise Conflict(f"all {course.max_attempts} attempts are used", field="attempt")
+        raise Conflict(_l("all %(n)s attempts are used", n=course.max_attempts), field="attempt")
     pool = [q.id for q in course.active_questions]
     if not pool:
         raise Conflict("the course has no questions yet", field="course")

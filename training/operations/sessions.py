@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -78,7 +79,7 @@ def enrol(session: Session, session_id: int, agent_ids: list[int]) -> EnrolOutco
     already = {e.agent_id for e in ts.enrolments}
     new_ids = [i for i in dict.fromkeys(agent_ids) if i not in already]
     if len(already) + len(new_ids) > ts.capacity:
-        raise ValidationError(f"the session has room for {ts.capacity - len(already)} more", field="agents")
+        raise ValidationError(_l("the session has room for %(n)s more", n=ts.capacity - len(already)), field="agents")
     agents = list(session.scalars(sa.select(Agent).where(Agent.id.in_(new_ids), Agent.active)))
     if len(agents) != len(new_ids):
         raise ValidationError("unknown or inactive agent", field="agents")
@@ -91,7 +92,7 @@ def enrol(session: Session, session_id: int, agent_ids: list[int]) -> EnrolOutco
         for sh in shifts:
             clash = [a for a in sh.activities if a.start_at < ts.end_at and a.end_at > ts.start_at]
             if clash:
-                raise Conflict(f"{agent.user.display_name} already has an activity at that time", field="agents")
+                raise Conflict(_l("%(name)s already has an activity at that time", name=agent.user.display_name), field="agents")
             sh.activities.append(ShiftActivity(kind=ActivityKind.TRAINING, start_at=ts.start_at, end_at=ts.end_at,
                                                label=ts.course.title[:120], ref_id=ts.id))
         notify(session, [agent.user_id], "session_enrolled",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 import re
 
 import sqlalchemy as sa
@@ -18,7 +19,7 @@ def agent_ids_from_employee_numbers(session: Session, text: str, field: str = "e
     found = dict(session.execute(sa.select(Agent.employee_no, Agent.id).where(Agent.employee_no.in_(numbers), Agent.active)).all())
     unknown = [n for n in numbers if n not in found]
     if unknown:
-        raise ValidationError("unknown employee number(s): " + ", ".join(u[:20] for u in unknown[:5]), field=field)
+        raise ValidationError(_l("unknown employee number(s): %(numbers)s", numbers=", ".join(u[:20] for u in unknown[:5])), field=field)
     return [found[n] for n in dict.fromkeys(numbers)]
 
 

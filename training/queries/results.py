@@ -8,7 +8,7 @@ from datetime import datetime
 from statistics import mean, median
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, joinedload, lazyload, selectinload
 
 from scheduler.models import Agent, Team, User
 from training.models import Assignment, Attempt, AttemptStatus, Course
@@ -36,11 +36,14 @@ class ResultRow:
     agent_id: int | None = None
 
 
-def graded_attempts(session: Session, scope: Scope, course_id: int | None = None) -> list[Attempt]:
+def graded_attempts(session: Session, scope: Scope, course_id: int | None = None, *, with_answers: bool = False) -> list[Attempt]:
+    """Graded attempts in scope; answers only when asked (item analysis), since loading
+    them for every attempt of a year multiplies the rows read."""
     q = (sa.select(Attempt).join(Agent, Agent.id == Attempt.agent_id)
          .where(Attempt.status == AttemptStatus.GRADED)
          .options(joinedload(Attempt.agent).joinedload(Agent.user), joinedload(Attempt.agent).joinedload(Agent.team),
-                  joinedload(Attempt.course))
+                  joinedload(Attempt.course),
+                  selectinload(Attempt.answers).lazyload("*") if with_answers else lazyload(Attempt.answers))
          .order_by(Attempt.submitted_at))
     if course_id is not None:
         q = q.where(Attempt.course_id == course_id)
@@ -118,7 +121,7 @@ class ItemRow:
 
 def item_analysis(session: Session, scope: Scope, course: Course) -> list[ItemRow]:
     per_attempt = []
-    for a in graded_attempts(session, scope, course.id):
+    for a in graded_attempts(session, scope, course.id, with_answers=True):
         per_attempt.append({ans.question_id: (ans.points_awarded or 0.0) / ans.max_points if ans.max_points else 0.0
                             for ans in a.answers})
     max_points = {q.id: q.points for q in course.questions}
@@ -132,7 +135,7 @@ def attempt_rows(session: Session, scope: Scope, course_id: int | None = None) -
     q = (sa.select(Attempt).join(Agent, Agent.id == Attempt.agent_id)
          .where(Attempt.status != AttemptStatus.IN_PROGRESS)
          .options(joinedload(Attempt.agent).joinedload(Agent.user), joinedload(Attempt.agent).joinedload(Agent.team),
-                  joinedload(Attempt.course))
+                  joinedload(Attempt.course), lazyload(Attempt.answers))
          .order_by(Attempt.submitted_at.desc()))
     if course_id is not None:
         q = q.where(Attempt.course_id == course_id)

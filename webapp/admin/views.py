@@ -39,3 +39,6 @@ def audit() -> Any:
 def users() -> Any:
     rows = db.session.scalars(db.select(User).order_by(User.username)).all()
     return render_template("admin/users.html", users=rows)
+
+
+from webapp.admin import periodic as _periodic  # noqa: E402,F401  (periodic-job pages on this blueprint)

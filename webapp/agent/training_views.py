@@ -15,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import RadioField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
 from optimizer.timeutil import to_local
@@ -30,7 +31,7 @@ from webapp.agent.views import bp
 from webapp.extensions import db
 from webapp.security import require
 
-RATINGS = [(str(i), str(i)) for i in range(1, 6)]
+RATINGS = [SelectChoice(str(i), str(i)) for i in range(1, 6)]
 
 
 class PlainForm(FlaskForm):

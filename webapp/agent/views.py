@@ -224,7 +224,7 @@ def timeoff_create() -> Any:
 @bp.route("/requests/timeoff/<int:item_id>/cancel", methods=["POST"])
 @require("requests.create")
 def timeoff_cancel(item_id: int) -> Any:
-    me, item = _me(), db.session.get(TimeOff, item_id)
+    me, item = _me(), queries.get_by_id(db.session, TimeOff, item_id)
     if me is None or item is None:
         abort(404)
     try:
@@ -257,12 +257,17 @@ def swap_create() -> Any:
     return _redirect_requests()
 
 
-@bp.route("/requests/swaps/<int:swap_id>/<any(accept, decline, cancel):action>", methods=["POST"])
+@bp.route("/requests/swaps/<int:swap_id>/answer", methods=["POST"])
 @require("requests.create")
-def swap_answer(swap_id: int, action: str) -> Any:
-    me, swap = _me(), db.session.get(SwapRequest, swap_id)
+def swap_answer(swap_id: int) -> Any:
+    """``action`` = accept / decline (the colleague) or cancel (the requester)."""
+    me, swap = _me(), queries.get_by_id(db.session, SwapRequest, swap_id)
     if me is None or swap is None:
         abort(404)
+    action = request.form.get("action", "")
+    if action not in ("accept", "decline", "cancel"):
+        flash(_("Choose accept, decline or cancel."), "error")
+        return _redirect_requests()
     try:
         if action == "cancel":
             swaps.cancel_swap(db.session, swap, me)
@@ -333,7 +338,7 @@ def preference_create() -> Any:
 @bp.route("/preferences/<int:pref_id>/delete", methods=["POST"])
 @require("requests.create")
 def preference_delete(pref_id: int) -> Any:
-    me, pref = _me(), db.session.get(ShiftPreference, pref_id)
+    me, pref = _me(), queries.get_by_id(db.session, ShiftPreference, pref_id)
     if me is None or pref is None:
         abort(404)
     try:

@@ -266,7 +266,7 @@ def _decision(body: dict) -> bool:
 @require("requests.approve")
 @_write
 def timeoff_decide(item_id: int) -> Any:
-    item = db.session.get(TimeOff, item_id)
+    item = queries.get_by_id(db.session, TimeOff, item_id)
     if item is None:
         abort(404)
     timeoff.decide_time_off(db.session, item, _user(), _decision(_json()), utcnow())
@@ -278,7 +278,7 @@ def timeoff_decide(item_id: int) -> Any:
 @require("requests.approve")
 @_write
 def swap_decide(swap_id: int) -> Any:
-    item = db.session.get(SwapRequest, swap_id)
+    item = queries.get_by_id(db.session, SwapRequest, swap_id)
     if item is None:
         abort(404)
     try:
@@ -296,7 +296,7 @@ def swap_decide(swap_id: int) -> Any:
 @require("requests.create")
 @_write
 def swap_answer(swap_id: int) -> Any:
-    item = db.session.get(SwapRequest, swap_id)
+    item = queries.get_by_id(db.session, SwapRequest, swap_id)
     if item is None:
         abort(404)
     answer = _json().get("answer")

@@ -134,9 +134,11 @@ def _compliance_table() -> tuple[list[str], list[list[Any]]]:
     return headers, rows
 
 
-@bp.route("/export/<any(results, compliance):what>.<any(csv, xlsx):fmt>")
+@bp.route("/export/<what>.<fmt>")
 @require(*VIEW, any_of=True)
 def export(what: str, fmt: str) -> Any:
+    if what not in ("results", "compliance") or fmt not in ("csv", "xlsx"):
+        abort(404)
     headers, rows = _results_table() if what == "results" else _compliance_table()
     name = f"training-{what}-{_today().isoformat()}.{fmt}"
     if fmt == "csv":

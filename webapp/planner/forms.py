@@ -6,7 +6,13 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, DateField, FloatField, HiddenField, IntegerField, SelectField, SelectMultipleField, StringField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+
+def choices(pairs) -> list[SelectChoice]:
+    """WTForms 3.3 wants SelectChoice objects rather than (value, label) tuples."""
+    return [SelectChoice(value, label) for value, label in pairs]
 
 
 def optional_int(value: object) -> int | None:
@@ -21,26 +27,30 @@ class QueueParametersForm(FlaskForm):
 
     sl_target = FloatField(_l("Service level target (%)"), validators=[
         InputRequired(_l("Enter the service level target.")),
-        NumberRange(1, 99.9, _l("The service level target must be between 1 and 99.9 %."))])
+        NumberRange(1, 99.9, _l("The service level target must be between 1 and 99.9 %%."))])
     sl_seconds = IntegerField(_l("Answered within (seconds)"), validators=[
         InputRequired(_l("Enter the answer time.")), NumberRange(0, 3600, _l("The answer time must be 0 to 3600 seconds."))])
     asa_seconds = IntegerField(_l("ASA target (seconds, optional)"), validators=[
         Optional(), NumberRange(1, 3600, _l("The ASA target must be 1 to 3600 seconds."))])
     max_occupancy = FloatField(_l("Maximum occupancy (%)"), validators=[
-        InputRequired(_l("Enter the maximum occupancy.")), NumberRange(50, 100, _l("Maximum occupancy must be 50 to 100 %."))])
+        InputRequired(_l("Enter the maximum occupancy.")), NumberRange(50, 100, _l("Maximum occupancy must be 50 to 100 %%."))])
     shrinkage = FloatField(_l("Shrinkage (%)"), validators=[
-        InputRequired(_l("Enter the shrinkage.")), NumberRange(0, 80, _l("Shrinkage must be 0 to 80 %."))])
-    staffing_model = SelectField(_l("Queue model"), choices=[("erlang-c", _l("Erlang C (no abandonment)")),
-                                                            ("erlang-a", _l("Erlang A (callers abandon)"))])
+        InputRequired(_l("Enter the shrinkage.")), NumberRange(0, 80, _l("Shrinkage must be 0 to 80 %%."))])
+    staffing_model = SelectField(_l("Queue model"), choices=choices([("erlang-c", _l("Erlang C (no abandonment)")),
+                                                                    ("erlang-a", _l("Erlang A (callers abandon)"))]))
     patience_seconds = IntegerField(_l("Mean patience (seconds, Erlang A)"), validators=[
         Optional(), NumberRange(5, 3600, _l("Patience must be 5 to 3600 seconds."))])
     aht_override = BooleanField(_l("Override the forecast handle time"))
     aht_seconds = IntegerField(_l("Handle time (seconds)"), validators=[
         InputRequired(_l("Enter the handle time.")), NumberRange(10, 7200, _l("Handle time must be 10 to 7200 seconds."))])
 
-    def validate_patience_seconds(self, field: IntegerField) -> None:
-        if self.staffing_model.data == "erlang-a" and not field.data:
-            raise ValidationError(_l("Erlang A needs the callers' mean patience."))
+    def validate(self, extra_validators=None) -> bool:  # type: ignore[override]
+        ok = super().validate(extra_validators)
+        # Optional() ends the field's own chain when empty, so the cross-field rule lives here.
+        if self.staffing_model.data == "erlang-a" and not self.patience_seconds.data and not self.patience_seconds.errors:
+            self.patience_seconds.errors = list(self.patience_seconds.errors) + [_l("Erlang A needs the callers' mean patience.")]
+            ok = False
+        return ok
 
 
 class SpecialDayForm(FlaskForm):
@@ -75,9 +85,9 @@ class GenerateForm(FlaskForm):
 
 
 class EditForm(FlaskForm):
-    action = SelectField(_l("Change"), choices=[("add", _l("Add a shift")), ("change", _l("Change the shift")),
-                                                ("move", _l("Move to another day")), ("delete", _l("Delete the shift")),
-                                                ("swap", _l("Swap with a colleague"))])
+    action = SelectField(_l("Change"), choices=choices([("add", _l("Add a shift")), ("change", _l("Change the shift")),
+                                                        ("move", _l("Move to another day")), ("delete", _l("Delete the shift")),
+                                                        ("swap", _l("Swap with a colleague"))]))
     agent_id = SelectField(_l("Agent"), coerce=int, choices=[])
     day = DateField(_l("Day"), validators=[InputRequired(_l("Enter the day."))])
     code = SelectField(_l("Shift"), choices=[], validate_choice=False)

@@ -8,13 +8,15 @@ render.  Every rule is decided by the services (and the engines behind them).
 from __future__ import annotations
 
 import secrets
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask_babel import format_datetime
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from optimizer import timeutil
@@ -23,15 +25,30 @@ from scheduler.db import utcnow
 from scheduler.models import Agent, Job, Queue, Roster, RosterVersion, SpecialDay, Team, User
 from scheduler.planning import forecasting, queries, rosters
 from scheduler.planning.roster_problem import site_templates
+from webapp.i18n import holidays_between
 from webapp.extensions import db
 from webapp.params import date_arg, int_arg
 from webapp.planner.forms import (
     AbsenceForm, EditForm, EmptyForm, ForecastForm, GenerateForm, HistoryConfirmForm, HistoryUploadForm,
-    QueueParametersForm, SpecialDayForm,
+    QueueParametersForm, SpecialDayForm, choices,
 )
 from webapp.security import require
 
 bp = Blueprint("planner", __name__, url_prefix="/planner")
+
+#: Names of the roster rules (the validator's rule ids) for the edit check page.
+RULE_LABELS = {
+    "shift_definition": _l("Shift definition"), "one_shift_per_day": _l("One shift a day"),
+    "time_off": _l("Approved time off"), "night_eligibility": _l("Night work eligibility"),
+    "max_shifts_per_template": _l("Shifts of one kind"), "pinned": _l("Fixed shift"),
+    "rest": _l("Minimum rest between shifts"), "rotation": _l("Shift rotation"),
+    "max_consecutive_days": _l("Maximum days in a row"), "min_consecutive_days": _l("Minimum days in a row"),
+    "min_consecutive_days_off": _l("Minimum days off in a row"), "max_nights_in_row": _l("Maximum nights in a row"),
+    "min_days_off_per_week": _l("Days off per week"), "max_weekends": _l("Weekends worked"),
+    "weekly_hours": _l("Contract hours per week"), "total_minutes": _l("Total hours"), "breaks": _l("Breaks"),
+    "fixed_activities": _l("Training and meetings"), "supervisor_on_duty": _l("Supervisor on duty"),
+    "coverage": _l("Coverage of the requirement"), "preference": _l("Agent preference"),
+}
 
 
 def _site():
@@ -59,8 +76,11 @@ def _teams(site) -> list[Team]:
 def home() -> Any:
     site = g.get("site")
     run = forecasting.latest_run(db.session, site) if site else None
-    recent = list(db.session.scalars(sa.select(Roster).order_by(Roster.start_date.desc()).limit(5)))
-    return render_template("planner/home.html", stats=overview.counts(db.session), run=run, rosters=recent)
+    recent = list(db.session.scalars(sa.select(Roster).where(Roster.site_id == (site.id if site else -1))
+                                     .order_by(Roster.start_date.desc()).limit(5)))
+    run_last = run.first_day + timedelta(days=run.days - 1) if run else None
+    return render_template("planner/home.html", stats=overview.counts(db.session), run=run, run_last=run_last,
+                           rosters=recent)
 
 
 # ----------------------------------------------------------------------------- staffing
@@ -82,19 +102,27 @@ def staffing() -> Any:
     start = day if span == "day" else timeutil.week_start(day, site.week_start)
     days = 1 if span == "day" else 7
     series = queries.staffing_series(db.session, site, queue, start, days)
+    series.holidays = holidays_between(site, start, start + timedelta(days=days - 1))  # names in the reader's language
     heat = queries.week_heatmap(db.session, site, timeutil.week_start(day, site.week_start))
     form = QueueParametersForm(obj=queue, formdata=None)
     form.sl_target.data = round(queue.sl_target * 100, 1)
     form.max_occupancy.data = round(queue.max_occupancy * 100, 1)
     form.shrinkage.data = round(queue.shrinkage * 100, 1)
     special_form = SpecialDayForm(formdata=None)
-    special_form.queue_id.choices = [(0, _("All queues"))] + [(q.id, q.code) for q in queues]
+    special_form.queue_id.choices = choices([(0, _("All queues"))] + [(q.id, q.code) for q in queues])
     specials = list(db.session.scalars(sa.select(SpecialDay).where(SpecialDay.site_id == site.id)
                                        .where(SpecialDay.day >= _today() - timedelta(days=7)).order_by(SpecialDay.day)))
     return render_template("planner/staffing.html", queues=queues, queue=queue, series=series, heat=heat,
-                           chart=series.chart_data(site.timezone), day=day, span=span, start=start, run=run,
+                           chart=_chart(series), day=day, span=span, start=start, run=run,
                            form=form, special_form=special_form, specials=specials,
                            prev_day=start - timedelta(days=days), next_day=start + timedelta(days=days))
+
+
+def _chart(series: queries.StaffingSeries) -> dict:
+    data = series.chart_data()
+    pattern = "HH:mm" if series.days == 1 else "EEE d HH:mm"
+    data["labels"] = [format_datetime(t, pattern) for t in series.timestamps]
+    return data
 
 
 @bp.route("/queues/<int:queue_id>/parameters", methods=["POST"])
@@ -132,7 +160,7 @@ def queue_parameters(queue_id: int) -> Any:
 def special_day_add() -> Any:
     site = _site()
     form = SpecialDayForm()
-    form.queue_id.choices = [(0, "*")] + [(q.id, q.code) for q in _queues(site)]
+    form.queue_id.choices = choices([(0, "*")] + [(q.id, q.code) for q in _queues(site)])
     if not form.validate():
         for name, errors in form.errors.items():
             for e in errors:
@@ -190,9 +218,16 @@ def forecast() -> Any:
     if code not in accuracy and accuracy:
         code = sorted(accuracy)[0]
     jobs = _recent_jobs("forecast_run")
+    acc_chart = None
+    if code:
+        fold = accuracy[code].get("last_fold") or {}
+        labels = []
+        for t in fold.get("timestamp", []):
+            labels.append(format_datetime(datetime.fromisoformat(t), "EEE d HH:mm"))
+        acc_chart = {"labels": labels, "actual": fold.get("actual", []), "forecast": fold.get("forecast", [])}
     return render_template("planner/forecast.html", run=run, bounds=bounds, queues=queues, code=code,
-                           accuracy=accuracy, upload_form=HistoryUploadForm(), forecast_form=ForecastForm(),
-                           jobs=jobs)
+                           accuracy=accuracy, acc_chart=acc_chart, upload_form=HistoryUploadForm(),
+                           forecast_form=ForecastForm(), jobs=jobs)
 
 
 @bp.route("/history/upload", methods=["POST"])
@@ -287,7 +322,23 @@ def job(job_id: int) -> Any:
     item = db.session.get(Job, job_id)
     if item is None or item.kind not in PLANNER_JOBS:
         abort(404)
-    return render_template("planner/job.html", job=item, done_url=_done_url(item))
+    return render_template("planner/job.html", job=item, done_url=url_for("planner.job_result", job_id=item.id),
+                           result_url=_done_url(item))
+
+
+@bp.route("/jobs/<int:job_id>/result")
+@require("roster.view")
+def job_result(job_id: int) -> Any:
+    """Where a finished job's result lives (the progress bar links here before it knows)."""
+    item = db.session.get(Job, job_id)
+    if item is None or item.kind not in PLANNER_JOBS:
+        abort(404)
+    url = _done_url(item)
+    if item.status != "done" or url is None:
+        if item.status == "done":
+            flash((item.result or {}).get("message") or _("The job finished without a result."), "warning")
+        return redirect(url_for("planner.job", job_id=item.id), 303)
+    return redirect(url, 303)
 
 
 # ----------------------------------------------------------------------------- rosters
@@ -300,7 +351,7 @@ def rosters_list() -> Any:
     items = list(db.session.scalars(sa.select(Roster).where(Roster.site_id == site.id)
                                     .order_by(Roster.start_date.desc(), Roster.id.desc()).limit(50)))
     form = GenerateForm(formdata=None)
-    form.teams.choices = [(t.id, t.name) for t in _teams(site)]
+    form.teams.choices = choices([(t.id, t.name) for t in _teams(site)])
     form.start.data = timeutil.week_start(_today(), site.week_start) + timedelta(days=7)
     return render_template("planner/rosters.html", rosters=items, form=form,
                            jobs=_recent_jobs("roster_solve", "roster_repair"))
@@ -311,7 +362,7 @@ def rosters_list() -> Any:
 def generate() -> Any:
     site = _site()
     form = GenerateForm()
-    form.teams.choices = [(t.id, t.name) for t in _teams(site)]
+    form.teams.choices = choices([(t.id, t.name) for t in _teams(site)])
     if not form.validate():
         for name, errors in form.errors.items():
             for e in errors:
@@ -361,15 +412,15 @@ def roster(roster_id: int) -> Any:
     agents = _agent_choices(site)
     codes = [(t.code, f"{t.code} · {t.name}") for t in site_templates(db.session, site.id)]
     edit_form = EditForm(formdata=None)
-    edit_form.agent_id.choices = agents
-    edit_form.other_agent_id.choices = [("", "—")] + agents
-    edit_form.code.choices = [("", "—")] + codes
+    edit_form.agent_id.choices = choices(agents)
+    edit_form.other_agent_id.choices = choices([("", "—")] + agents)
+    edit_form.code.choices = choices([("", "—")] + codes)
     absence_form = AbsenceForm(formdata=None)
-    absence_form.agent_id.choices = agents
+    absence_form.agent_id.choices = choices(agents)
     return render_template(
         "planner/roster.html", roster=item, version=version, grid=grid, versions=queries.versions_of(db.session, item.id),
         teams=_teams(site), queues=_queues(site), team_id=team_id, queue_id=queue_id, edit_form=edit_form,
-        absence_form=absence_form, action_form=EmptyForm(), holidays=queries.holidays_between(site, item.start_date, item.days),
+        absence_form=absence_form, action_form=EmptyForm(), holidays=holidays_between(site, item.start_date, item.start_date + timedelta(days=item.days - 1)),
         today=_today(), outcome=None)
 
 
@@ -385,7 +436,7 @@ def gantt(roster_id: int) -> Any:
     team_id = int_arg("team", 0, 0, 2**31 - 1) or None
     chart = queries.day_gantt(db.session, version, day, team_id=team_id) if version else None
     return render_template("planner/gantt.html", roster=item, version=version, chart=chart, day=day,
-                           teams=_teams(site), team_id=team_id, holidays=queries.holidays_between(site, day, 1),
+                           teams=_teams(site), team_id=team_id, holidays=holidays_between(site, day, day),
                            prev_day=day - timedelta(days=1) if day > first else None,
                            next_day=day + timedelta(days=1) if day < last else None)
 
@@ -397,9 +448,9 @@ def edit(roster_id: int) -> Any:
     item = _roster_or_404(roster_id)
     form = EditForm()
     agents = _agent_choices(site)
-    form.agent_id.choices = agents
-    form.other_agent_id.choices = [("", "—")] + agents
-    form.code.choices = [("", "—")] + [(t.code, t.code) for t in site_templates(db.session, site.id)]
+    form.agent_id.choices = choices(agents)
+    form.other_agent_id.choices = choices([("", "—")] + agents)
+    form.code.choices = choices([("", "—")] + [(t.code, t.code) for t in site_templates(db.session, site.id)])
     if not form.validate():
         for name, errors in form.errors.items():
             for e in errors:
@@ -420,7 +471,7 @@ def edit(roster_id: int) -> Any:
     db.session.commit()  # the draft copy (if one was made) is kept; the refused change is not in it
     status = 409 if outcome.hard else 200
     return render_template("planner/edit_outcome.html", roster=item, version=version, outcome=outcome, form=form,
-                           agents=dict(agents)), status
+                           rule_labels=RULE_LABELS), status
 
 
 @bp.route("/rosters/<int:roster_id>/publish", methods=["POST"])
@@ -480,7 +531,7 @@ def absence(roster_id: int) -> Any:
     site = _site()
     item = _roster_or_404(roster_id)
     form = AbsenceForm()
-    form.agent_id.choices = _agent_choices(site)
+    form.agent_id.choices = choices(_agent_choices(site))
     if not form.validate():
         for name, errors in form.errors.items():
             for e in errors:

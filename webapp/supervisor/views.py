@@ -106,7 +106,7 @@ def handover_create() -> Any:
 @bp.route("/handover/<int:note_id>/acknowledge", methods=["POST"])
 @require("handover.write")
 def handover_acknowledge(note_id: int) -> Any:
-    note = db.session.get(HandoverNote, note_id)
+    note = queries.get_by_id(db.session, HandoverNote, note_id)
     if note is None:
         abort(404)
     try:
@@ -172,7 +172,7 @@ def _decision() -> bool | None:
 @bp.route("/timeoff/<int:item_id>/decide", methods=["POST"])
 @require("requests.approve")
 def timeoff_decide(item_id: int) -> Any:
-    item, decision = db.session.get(TimeOff, item_id), _decision()
+    item, decision = queries.get_by_id(db.session, TimeOff, item_id), _decision()
     if item is None:
         abort(404)
     if decision is None:
@@ -190,7 +190,7 @@ def timeoff_decide(item_id: int) -> Any:
 @bp.route("/swaps/<int:swap_id>/decide", methods=["POST"])
 @require("requests.approve")
 def swap_decide(swap_id: int) -> Any:
-    swap, decision = db.session.get(SwapRequest, swap_id), _decision()
+    swap, decision = queries.get_by_id(db.session, SwapRequest, swap_id), _decision()
     if swap is None:
         abort(404)
     if decision is None:

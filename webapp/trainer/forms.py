@@ -9,6 +9,7 @@ from wtforms import (
     BooleanField, DateField, DecimalField, HiddenField, IntegerField, RadioField, SelectField,
     SelectMultipleField, StringField, TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 CATEGORY_LABELS = {
@@ -39,13 +40,19 @@ AUDIENCE_LABELS = {
 CHOICE_SLOTS = 6
 
 
+def choices(pairs) -> list[SelectChoice]:
+    """WTForms 3.3 wants SelectChoice objects rather than (value, label) tuples."""
+    items = pairs.items() if isinstance(pairs, dict) else pairs
+    return [SelectChoice(value, label) for value, label in items]
+
+
 class CourseForm(FlaskForm):
     code = StringField(_l("Code"), validators=[DataRequired(_l("Code is required.")), Length(max=30)])
     title = StringField(_l("Title"), validators=[DataRequired(_l("Title is required.")), Length(max=200)])
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5000)])
-    category = SelectField(_l("Category"), choices=list(CATEGORY_LABELS.items()))
-    course_type = SelectField(_l("Type"), choices=list(TYPE_LABELS.items()))
-    delivery = SelectField(_l("Delivery"), choices=list(DELIVERY_LABELS.items()))
+    category = SelectField(_l("Category"), choices=choices(CATEGORY_LABELS))
+    course_type = SelectField(_l("Type"), choices=choices(TYPE_LABELS))
+    delivery = SelectField(_l("Delivery"), choices=choices(DELIVERY_LABELS))
     duration_minutes = IntegerField(_l("Duration (minutes)"), default=120,
                                     validators=[InputRequired(), NumberRange(15, 480, _l("Duration must be 15 to 480 minutes."))])
     mandatory = BooleanField(_l("Mandatory"))
@@ -63,12 +70,12 @@ class CourseForm(FlaskForm):
 
 
 class QuestionForm(FlaskForm):
-    kind = SelectField(_l("Question type"), choices=list(KIND_LABELS.items()))
+    kind = SelectField(_l("Question type"), choices=choices(KIND_LABELS))
     text = TextAreaField(_l("Question"), validators=[DataRequired(_l("The question text is required.")), Length(max=5000)])
     points = DecimalField(_l("Points"), default=1, places=1,
                           validators=[InputRequired(), NumberRange(0.5, 100, _l("Points must be 0.5 to 100."))])
     explanation = TextAreaField(_l("Explanation shown after submission"), validators=[Optional(), Length(max=5000)])
-    true_is_correct = RadioField(_l("Correct answer"), choices=[("true", _l("True")), ("false", _l("False"))], default="true")
+    true_is_correct = RadioField(_l("Correct answer"), choices=choices([("true", _l("True")), ("false", _l("False"))]), default="true")
 
 
 for _i in range(1, CHOICE_SLOTS + 1):
@@ -79,7 +86,7 @@ for _i in range(1, CHOICE_SLOTS + 1):
 class PlanForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(_l("Name is required.")), Length(max=200)])
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5000)])
-    audience = SelectField(_l("Designed for"), choices=list(AUDIENCE_LABELS.items()))
+    audience = SelectField(_l("Designed for"), choices=choices(AUDIENCE_LABELS))
 
 
 class PlanItemForm(FlaskForm):
@@ -90,7 +97,7 @@ class PlanItemForm(FlaskForm):
 
 
 class AssignForm(FlaskForm):
-    audience = SelectField(_l("Audience"), choices=list(AUDIENCE_LABELS.items()), default="team")
+    audience = SelectField(_l("Audience"), choices=choices(AUDIENCE_LABELS), default="team")
     team = SelectField(_l("Team"), coerce=int, validate_choice=False)
     queue = SelectField(_l("Skill"), coerce=int, validate_choice=False)
     hired_from = DateField(_l("Hired from"), validators=[Optional()])
@@ -104,7 +111,7 @@ class SessionForm(FlaskForm):
     day = DateField(_l("Day"), validators=[InputRequired(_l("Give a date."))])
     start_time = StringField(_l("Start time (HH:MM)"), validators=[DataRequired(), Length(max=5)])
     capacity = IntegerField(_l("Capacity"), default=12, validators=[InputRequired(), NumberRange(1, 200)])
-    delivery = SelectField(_l("Delivery"), choices=[("classroom", _l("Classroom")), ("virtual", _l("Virtual"))])
+    delivery = SelectField(_l("Delivery"), choices=choices([("classroom", _l("Classroom")), ("virtual", _l("Virtual"))]))
     location = StringField(_l("Room or link"), validators=[Optional(), Length(max=120)])
 
 

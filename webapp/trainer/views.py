@@ -69,7 +69,7 @@ def _course_data(form: F.CourseForm) -> course_ops.CourseData:
 @require("training.manage")
 def course_new() -> Any:
     form = F.CourseForm()
-    form.prerequisites.choices = _course_choices()
+    form.prerequisites.choices = F.choices(_course_choices())
     if form.validate_on_submit():
         course = course_ops.create_course(db.session, _course_data(form), current_user.id)
         db.session.commit()
@@ -83,7 +83,7 @@ def course_new() -> Any:
 def course_edit(course_id: int) -> Any:
     course = db.get_or_404(Course, course_id)
     form = F.CourseForm(obj=course) if request.method == "GET" else F.CourseForm()
-    form.prerequisites.choices = [c for c in _course_choices() if c[0] != course.id]
+    form.prerequisites.choices = F.choices([c for c in _course_choices() if c[0] != course.id])
     if request.method == "GET":
         form.pass_mark.data = round(course.pass_mark * 100)
         form.prerequisites.data = [p.id for p in course.prerequisites]
@@ -101,8 +101,8 @@ def course(course_id: int) -> Any:
     course = db.get_or_404(Course, course_id)
     qform = F.QuestionForm()
     aform = F.AssignForm()
-    aform.team.choices = people.team_choices(db.session)
-    aform.queue.choices = people.queue_choices(db.session)
+    aform.team.choices = F.choices(people.team_choices(db.session))
+    aform.queue.choices = F.choices(people.queue_choices(db.session))
     return render_template("trainer/course.html", course=course, qform=qform, aform=aform, labels=F,
                            choice_slots=range(1, F.CHOICE_SLOTS + 1))
 
@@ -147,8 +147,8 @@ def _audience(form: F.AssignForm) -> plan_ops.AudienceSpec:
 
 def _assign_form() -> F.AssignForm:
     form = F.AssignForm()
-    form.team.choices = people.team_choices(db.session)
-    form.queue.choices = people.queue_choices(db.session)
+    form.team.choices = F.choices(people.team_choices(db.session))
+    form.queue.choices = F.choices(people.queue_choices(db.session))
     return form
 
 
@@ -190,7 +190,7 @@ def plans() -> Any:
 def plan(plan_id: int) -> Any:
     plan = db.get_or_404(TrainingPlan, plan_id)
     item_form = F.PlanItemForm()
-    item_form.course.choices = _course_choices()
+    item_form.course.choices = F.choices(_course_choices())
     return render_template("trainer/plan.html", plan=plan, item_form=item_form, aform=_assign_form(), labels=F,
                            cancel_form=F.CancelForm())
 
@@ -200,7 +200,7 @@ def plan(plan_id: int) -> Any:
 def plan_item_add(plan_id: int) -> Any:
     plan = db.get_or_404(TrainingPlan, plan_id)
     form = F.PlanItemForm()
-    form.course.choices = _course_choices()
+    form.course.choices = F.choices(_course_choices())
     if form.validate_on_submit():
         plan_ops.add_plan_item(db.session, plan.id, form.course.data, form.offset_days.data, form.target_date.data)
         db.session.commit()
@@ -244,7 +244,7 @@ def plan_assign(plan_id: int) -> Any:
 @require("training.manage")
 def sessions() -> Any:
     form = F.SessionForm()
-    form.course.choices = _course_choices()
+    form.course.choices = F.choices(_course_choices())
     if form.validate_on_submit():
         try:
             start_local = datetime.combine(form.day.data, parse_hhmm(form.start_time.data or ""))

@@ -39,17 +39,27 @@ SOFT_FAMILIES: dict[str, Family] = {
 }
 
 
-def build_model(problem: Problem, *, skip: frozenset[str] = frozenset()) -> RosterVars:
-    """Build variables, hard families (minus ``skip``), coverage and the objective."""
+def _call(name: str, family: Family, rv: RosterVars) -> None:
+    family(rv)
+
+
+def build_model(problem: Problem, *, skip: frozenset[str] = frozenset(),
+                around: Callable[[str, Family, RosterVars], None] | None = None) -> RosterVars:
+    """Build variables, hard families (minus ``skip``), coverage and the objective.
+
+    ``around(name, family, rv)``, when given, is called instead of ``family(rv)`` for
+    each hard family (and ``supervisor_on_duty``): ``optimizer.roster.explain`` uses it
+    to see which constraints each family posts and make them relaxable."""
+    call = around or _call
     rv = create_vars(problem, Timeline(problem))
     for name, family in HARD_FAMILIES.items():
         if name not in skip:
-            family(rv)
+            call(name, family, rv)
     if coverage.needs_units(rv):
         coverage.add_break_units(rv)
         coverage.build_on_phone(rv)
         if "supervisor_on_duty" not in skip:
-            coverage.add_supervisor_on_duty(rv)
+            call("supervisor_on_duty", coverage.add_supervisor_on_duty, rv)
         coverage.add_queue_coverage(rv)
     for name, family in SOFT_FAMILIES.items():
         if name not in skip:

@@ -55,8 +55,12 @@ def add_break_units(rv: RosterVars) -> None:
         for d in range(p.days):
             if (a, d) not in special:
                 groups[rv.profile_of[a], d].append(a)
+    # Without queue coverage, only supervisors' breaks matter (and those of agents with
+    # a fixed activity, whose break must avoid it): other units would be dead weight.
+    wanted = set(range(len(rv.profiles))) if p.requirements else {
+        g for g, (_, sup) in enumerate(rv.profiles) if sup and p.rules.supervisor_always_on_duty}
     todo: list[tuple[int, int, list[int], list[tuple[datetime, datetime]]]] = [
-        (g, d, members, []) for (g, d), members in groups.items()
+        (g, d, members, []) for (g, d), members in groups.items() if g in wanted
     ]
     todo += [(rv.profile_of[a], d, [a], blocks) for (a, d), blocks in special.items()]
     for g, d, members, blocks in todo:
@@ -102,9 +106,15 @@ def build_on_phone(rv: RosterVars) -> None:
                     terms[u.profile, i].append((-1, c))
     ids = {a.id: i for i, a in enumerate(rv.problem.agents)}
     for act in rv.problem.activities:
-        g = rv.profile_of[ids[act.agent_id]]
+        a = ids[act.agent_id]
+        g = rv.profile_of[a]
+        # Off the phone only while on the shift that hosts the block (always, while
+        # fixed activities are hard; ``explain`` may relax the rule, and then an
+        # agent without a host shift must not count as -1 on the phone).
+        hosts = [rv.x[a, s.d, code] for (_, code), s in tl.slots.items()
+                 if s.start <= act.start and act.end <= s.end]
         for i in _activity_intervals(rv, act.start, act.end):
-            const[g, i] -= 1
+            terms[g, i].extend((-1, h) for h in hosts)
     for agent_id, shifts in tl.previous_by_agent().items():
         if agent_id not in ids:
             continue

@@ -1,0 +1,130 @@
+"""Minimal-change repair: absent agents lose their shifts, the gap is refilled with few
+changes, every rule still holds (validator), and the change list is exactly the diff."""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import replace
+
+import pytest
+from click.testing import CliRunner
+from roster_factories import day, small_problem
+
+from optimizer.cli.roster import roster_group
+from optimizer.roster.problem import Assignment, ProblemError, Rules, TimeOff
+from optimizer.roster.repair import parse_absences, repair
+from optimizer.roster.scenario import roster_rows, write_outputs, write_scenario
+from optimizer.roster.solve import solve
+from optimizer.roster.validator import validate
+
+RULES = Rules(max_consecutive_days=5, min_consecutive_days_off=None, min_days_off_per_week=1,
+              max_weekends_per_window=None, supervisor_always_on_duty=False)
+
+
+@pytest.fixture(scope="module")
+def published():
+    p = small_problem(6, 7, rules=RULES)
+    res = solve(p, time_limit=5, num_workers=2, seed=1, strategy="cp-sat")
+    assert res.feasible
+    return p, res
+
+
+def _assignments(res) -> list[Assignment]:
+    return [Assignment(s.agent_id, s.date, s.shift_code) for s in res.assignments]
+
+
+def _busy(res, d):
+    return next(s for s in res.assignments if s.date == d)
+
+
+def test_repair_refills_gap_with_few_changes(published) -> None:
+    p, res = published
+    sick = _busy(res, day(2))
+    before_under = sum(res.under_minutes().values())
+    fixed = repair(p, _assignments(res), [(sick.agent_id, day(2))], time_limit=10, num_workers=2)
+    out = fixed.result
+    assert out.feasible
+    assert not any(s.agent_id == sick.agent_id and s.date == day(2) for s in out.assignments)
+    assert validate(fixed.problem, roster_rows(out, p.timezone)) == []
+    assert [c.agent_id for c in fixed.removed] == [sick.agent_id]
+    # the change list is exactly the diff against the published roster
+    old = {(s.agent_id, s.date): s.shift_code for s in res.assignments}
+    new = {(s.agent_id, s.date): s.shift_code for s in out.assignments}
+    diff = {k for k in set(old) | set(new) if old.get(k) != new.get(k)}
+    assert diff == {(c.agent_id, c.date) for c in fixed.changes + fixed.removed}
+    assert len(fixed.changes) <= 3  # a repair, not a re-plan
+    # coverage: the gap is refilled at least partly (never worse than just removing)
+    gap = replace(res, assignments=tuple(s for s in res.assignments if s is not sick))
+    assert sum(out.under_minutes().values()) <= before_under + sick_minutes(sick, p)
+    del gap
+
+
+def sick_minutes(sick, p) -> int:
+    return p.template(sick.shift_code).length_minutes * 2  # both queues at most
+
+
+def test_no_gap_no_change(published) -> None:
+    p, res = published
+    q = replace(p, requirements=())  # nothing to refill: only the absence changes
+    sick = _busy(res, day(3))
+    fixed = repair(q, _assignments(res), [TimeOff(sick.agent_id, day(3))], time_limit=5, num_workers=2)
+    assert fixed.result.feasible and fixed.changes == ()
+
+
+def test_window_only_touches_absence_weeks() -> None:
+    p = small_problem(6, 14, rules=RULES)
+    res = solve(p, time_limit=5, num_workers=2, strategy="cp-sat")
+    sick = _busy(res, day(1))
+    fixed = repair(p, _assignments(res), [(sick.agent_id, day(1))], time_limit=10, num_workers=2)
+    assert fixed.window == (day(0), day(7))
+    assert all(c.date <= day(7) for c in fixed.changes)
+
+
+def test_unfixable_absence_is_explained() -> None:
+    rules = replace(RULES, supervisor_always_on_duty=True)
+    p = small_problem(3, 2, supervisors=1, reqs=False, rules=rules)
+    published = [Assignment("A0", day(0), "E")]
+    fixed = repair(p, published, [("A0", day(0))], time_limit=10, num_workers=2)
+    assert fixed.result.status == "INFEASIBLE"
+    assert "supervisor_on_duty" in fixed.result.conflicting_rules
+    assert any("no supervisor can cover" in line for line in fixed.result.explanation)
+
+
+def test_parse_absences() -> None:
+    assert parse_absences("A1:2026-03-02,A2:2026-03-03..2026-03-04") == [
+        TimeOff("A1", day(0)), TimeOff("A2", day(1)), TimeOff("A2", day(2))]
+    with pytest.raises(ProblemError, match="YYYY-MM-DD"):
+        parse_absences("A1:tomorrow")
+    with pytest.raises(ProblemError, match="AGENT:DATE"):
+        parse_absences("A1")
+
+
+def test_cli_repair(tmp_path, published) -> None:
+    p, res = published
+    write_scenario(tmp_path / "scn", p)
+    write_outputs(tmp_path / "pub", p, res)
+    sick = _busy(res, day(2))
+    runner = CliRunner()
+    out = tmp_path / "rep"
+    r = runner.invoke(roster_group, ["repair", "--scenario", str(tmp_path / "scn"), "--roster",
+                                     str(tmp_path / "pub" / "roster.csv"), "--absent", f"{sick.agent_id}:{day(2)}",
+                                     "--out", str(out), "--time-limit", "10"])
+    assert r.exit_code == 0, r.output
+    assert "validator: valid" in r.output
+    for name in ("roster.csv", "coverage.csv", "summary.json", "changes.csv"):
+        assert (out / name).exists()
+    with (out / "changes.csv").open() as fh:
+        changes = list(csv.DictReader(fh))
+    assert {"agent_id": sick.agent_id, "date": str(day(2)), "old_shift": sick.shift_code, "new_shift": ""} in changes
+    v = runner.invoke(roster_group, ["validate", "--scenario", str(tmp_path / "scn"), "--roster", str(out / "roster.csv")])
+    assert "works on a day of time off" not in v.output
+
+
+def test_cli_repair_bad_absence(tmp_path, published) -> None:
+    p, res = published
+    write_scenario(tmp_path / "scn", p)
+    write_outputs(tmp_path / "pub", p, res)
+    r = CliRunner().invoke(roster_group, ["repair", "--scenario", str(tmp_path / "scn"), "--roster",
+                                          str(tmp_path / "pub" / "roster.csv"), "--absent", "NOBODY:2026-03-02",
+                                          "--out", str(tmp_path / "o")])
+    assert r.exit_code == 2 and "unknown agent NOBODY" in r.output
