@@ -64,6 +64,8 @@ class PlacementOutcome:
     grid: list[datetime] = field(default_factory=list)
     spare: np.ndarray | None = None
     under_covered: np.ndarray | None = None
+    #: Someone is on a published shift in the period (else the roster is not published yet).
+    rostered: bool = True
 
 
 @dataclass
@@ -150,7 +152,8 @@ def propose(session: Session, request: PlacementRequest) -> PlacementOutcome:
     result = propose_slots(built.problem)
     slots = [ProposedSlot(p, [built.staff[a] for a in p.attendees]) for p in result.proposals]
     return PlacementOutcome(course, slots, [built.staff[a] for a in result.unplaced], built.demand.source,
-                            list(built.problem.grid), result.spare, result.under_covered)
+                            list(built.problem.grid), result.spare, result.under_covered,
+                            rostered=bool(built.problem.on_duty.any()))
 
 
 def evaluate(session: Session, course: Course, start_at: datetime, agent_ids: tuple[int, ...], tz: str) -> SlotProposal:

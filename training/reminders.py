@@ -5,6 +5,8 @@ commits nothing itself (the caller does) and is idempotent: each reminder has a 
 (what, which record, which threshold) logged in ``training_reminders``, so running the
 job twice, or every hour, never sends the same reminder twice.
 
+It also submits abandoned attempts whose time ran out (as they stand).
+
 Who hears what: the agent, and the supervisors of the agent's team (users whose own
 agent record is a supervisor of that team), by in-app notification and, when SMTP is
 configured, by e-mail.
@@ -23,6 +25,7 @@ from sqlalchemy.orm import Session, joinedload
 from scheduler.mail import send_mail
 from scheduler.models import Agent, Notification, User
 from training.models import Assignment, Certification, Course, ReminderLog
+from training.operations.assessments import submit_expired_attempts
 from training.pure.dates import reminder_threshold
 
 #: Days before a due date at which the agent is reminded.
@@ -93,6 +96,7 @@ class _Sender:
 def send_due_reminders(session: Session, *, now: datetime, settings: Mapping[str, Any]) -> dict:
     """Send what is due at ``now``; return counts (for the job's log and tests)."""
     today = now.date()
+    expired = submit_expired_attempts(session, now)
     sender = _Sender(session, settings, now)
     sups = _supervisors_by_team(session)
     due = overdue = expiring = 0
@@ -135,7 +139,7 @@ def send_due_reminders(session: Session, *, now: datetime, settings: Mapping[str
         recipients = [cert.agent.user] + sups.get(cert.agent.team_id, [])
         sender.send(f"expiry:certification:{cert.id}:{threshold}", recipients, "certification_expiring", params, "/me/training")
     session.flush()
-    return {"due": due, "overdue_flagged": overdue, "expiring": expiring, **sender.counts}
+    return {"due": due, "overdue_flagged": overdue, "expiring": expiring, "attempts_timed_out": expired, **sender.counts}
 
 
 def _renewed(session: Session, certs: list[Certification]) -> set[int]:

@@ -35,7 +35,9 @@ def init_app(app: Flask) -> None:
         message = localized_message(err.message)
         if wants_json():
             return error_body(err.status_code, message, err.field)
-        flash(message if not err.field else _("%(field)s: %(message)s", field=err.field, message=message), "error")
+        # The message names the field in words; the field's code (``start_date``) would be
+        # English on a Chinese page, so it goes only into the JSON body.
+        flash(message, "error")
         return redirect(request.referrer or "/"), 303
 
     @app.errorhandler(CSRFError)

@@ -6,6 +6,7 @@ Times: always shown in the site's zone (Babel formats; templates never use strft
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta
@@ -15,7 +16,7 @@ from typing import Any
 from babel import dates as babel_dates
 from babel import support
 from flask import Flask, current_app, g, has_request_context, request, session
-from flask_babel import force_locale, get_locale, to_user_timezone
+from flask_babel import force_locale, format_date, format_datetime, get_locale, to_user_timezone
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -92,6 +93,17 @@ NOTIFICATION_TEXTS.update({  # training (training/operations, training/reminders
     "training_overdue": _l("Training %(course)s for %(agent)s was due on %(due)s and is overdue."),
     "certification_expiring": _l("Certification %(course)s of %(agent)s expires on %(expires)s."),
 })
+NOTIFICATION_TEXTS.update({  # self-service requests (scheduler/selfservice/notify.py KINDS)
+    "timeoff_requested": _l("%(agent)s asks for time off from %(start)s to %(end)s."),
+    "timeoff_approved": _l("Your time off from %(start)s to %(end)s is approved."),
+    "timeoff_rejected": _l("Your time off from %(start)s to %(end)s was rejected."),
+    "swap_offered": _l("%(agent)s offers you a shift swap: their %(day)s for your %(other_day)s."),
+    "swap_accepted": _l("%(agent)s accepted the shift swap (%(day)s / %(other_day)s); a supervisor decides next."),
+    "swap_declined": _l("%(agent)s declined the shift swap (%(day)s / %(other_day)s)."),
+    "swap_cancelled": _l("%(agent)s cancelled the shift swap (%(day)s / %(other_day)s)."),
+    "swap_approved": _l("The shift swap (%(day)s / %(other_day)s) is approved and published."),
+    "swap_rejected": _l("The shift swap (%(day)s / %(other_day)s) was rejected."),
+})
 
 
 #: Audit log actions: the automatic row changes and the named business actions
@@ -165,9 +177,23 @@ def audit_entity_label(entity: str) -> str:
 def render_notification(kind: str, params: dict) -> str:
     text = NOTIFICATION_TEXTS.get(kind, NOTIFICATION_TEXTS["generic"])
     try:
-        return str(text) % params
-    except (KeyError, TypeError, ValueError):
+        return str(text) % {k: _display_value(v) for k, v in params.items()}
+    except (KeyError, TypeError, ValueError, AttributeError):
         return str(text)
+
+
+_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_ISO_INSTANT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$")
+
+
+def _display_value(value: Any) -> Any:
+    """Notification parameters are stored as JSON (ISO dates); show them in the reader's
+    date format and, for instants, in the site's zone."""
+    if isinstance(value, str) and _ISO_DAY.match(value):
+        return format_date(date.fromisoformat(value), "medium")
+    if isinstance(value, str) and _ISO_INSTANT.match(value):
+        return format_datetime(datetime.fromisoformat(value.replace("Z", "+00:00")), "short")
+    return value
 
 
 def localized_message(message: Any) -> str:
@@ -321,6 +347,7 @@ def template_helpers() -> dict[str, Any]:
         "format_day_header": format_day_header,
         "holidays_between": holidays_between,
         "timezone_name": timezone_name,
+        "localized_message": localized_message,
         "audit_action_label": audit_action_label,
         "forecast_method_label": forecast_method_label,
         "activity_label": activity_label,

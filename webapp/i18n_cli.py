@@ -56,6 +56,9 @@ KEYWORDS: dict = {
     "NotFound": None,
     "PermissionDenied": None,
     "Conflict": None,
+    # row-level import problems (the one CSV/XLSX import path): the message is the 3rd argument
+    "ImportProblem": (3,),
+    "RowError": (3,),
 }
 #: ``# i18n: ...`` comments above a marked string reach the translators.
 COMMENT_TAGS = ("i18n:",)
@@ -204,9 +207,13 @@ def catalog_problems(template: Catalog, translations: Path = TRANSLATIONS,
     problems: list[Problem] = []
     wanted = {(m.context, _ids(m)): m for m in template if m.id}
     for key, tmpl in wanted.items():
+        where = ", ".join(f for f, _ln in tmpl.locations[:2])
         if _is_formatted(tmpl) and not all(_formats(i, _names(tmpl)) for i in _all_ids(tmpl)):
-            where = ", ".join(f for f, _ln in tmpl.locations[:2])
             problems.append(Problem("", "format", key[1], f"{where}: not a valid format string; write a percent sign as %%"))
+        in_template = any(f.endswith((".html", ".txt")) for f, _ln in tmpl.locations)
+        fake = [t for i in _all_ids(tmpl) for t in _TAG.findall(i) if t.strip("</>").split()[0].lower() not in _HTML_TAGS]
+        if in_template and fake:
+            problems.append(Problem("", "format", key[1], f"{where}: {fake[0]} would be read as an HTML tag; write &lt;"))
     for locale in locales:
         path = po_path(locale, translations)
         if not path.exists():
@@ -232,6 +239,9 @@ def catalog_problems(template: Catalog, translations: Path = TRANSLATIONS,
 
 
 _PLACEHOLDER = re.compile(r"%\((\w+)\)[sdif]")
+_TAG = re.compile(r"</?[A-Za-z][^>]*>")
+#: Tags a translatable template string may carry (translations are inserted as HTML).
+_HTML_TAGS = {"a", "b", "strong", "em", "i", "br", "code", "kbd", "span", "small", "abbr", "sup", "sub", "mark"}
 
 
 def _all_ids(message: Message) -> list[str]:
@@ -275,6 +285,10 @@ def placeholder_errors(message: Message, in_template: bool = False) -> list[str]
             errors.append(f"placeholders {sorted(got)} != {sorted(want)}")
         elif formatted and source_ok and not _formats(s or "", want | {"num"}):
             errors.append("the translation is not a valid format string (write a percent sign as %%)")
+        elif in_template and set(_TAG.findall(s or "")) - {t for i in _all_ids(message) for t in _TAG.findall(i)}:
+            # template translations are inserted as HTML: a tag the source lacks is markup the
+            # developer did not write (or a "<token>" the browser swallows): write &lt;
+            errors.append("the translation has HTML tags the source text does not have")
     return errors
 
 

@@ -247,8 +247,8 @@ def untranslated_words(text: str, allowed: frozenset[str] | set[str] = frozenset
             continue
         if token in allowed or token in PAGE_ALLOWED or token.rstrip(".") in allowed:
             continue
-        if "/" in token or "@" in token:
-            continue  # a path, an address or an e-mail: not prose
+        if "/" in token or "@" in token or "_" in token:
+            continue  # a path, an e-mail or an identifier (draft_roster, employee_no): not prose
         if token.isupper() and len(token) <= 5:
             continue  # an acronym or code (AHT, WAPE, MSTL, queue codes)
         found.append(token)

@@ -33,7 +33,7 @@ def _load(scenario: Path):  # noqa: ANN202 - returns a Problem
 @click.option("--out", "out", required=True, type=click.Path(path_type=Path), help="output folder")
 @click.option("--workers", default=2, show_default=True, type=click.IntRange(min=1))
 @click.option("--seed", default=0, show_default=True, type=int)
-@click.option("--strategy", default="auto", show_default=True, type=click.Choice(["auto", "cp-sat", "lns"]))
+@click.option("--strategy", default="auto", show_default=True, type=click.Choice(["auto", "cp-sat", "lns", "decompose"]))
 def solve_cmd(scenario: Path, time_limit: float, out: Path, workers: int, seed: int, strategy: str) -> None:
     """Solve a scenario; write roster.csv, coverage.csv and summary.json to OUT."""
     from optimizer.roster.scenario import roster_rows, summary_dict, write_outputs

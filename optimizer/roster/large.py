@@ -25,8 +25,9 @@ from __future__ import annotations
 import time
 from collections import defaultdict
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from optimizer import timeutil
 from optimizer.progress import NEVER_CANCELLED, Cancellable, Progress, ProgressCallback, no_progress
 from optimizer.roster.problem import Assignment, Problem, Requirement
 from optimizer.roster.result import CoverageRow, RosterResult, ShiftAssignment, SoftViolation
@@ -34,28 +35,33 @@ from optimizer.roster.result import CoverageRow, RosterResult, ShiftAssignment, 
 LARGE_AGENTS = 200  #: ``solve(strategy="auto")`` decomposes from this many agents
 
 
-def blocks_by_team(problem: Problem, size: int = 100) -> list[list[str]]:
-    """Supervisors first, then whole teams packed into blocks of about ``size`` agents."""
-    sups = [a.id for a in problem.agents if a.supervisor]
-    teams: dict[str, list[str]] = defaultdict(list)
+def blocks_by_profile(problem: Problem, size: int = 120) -> list[list[str]]:
+    """Agents grouped by skill profile (skills, supervisor), supervisors first; a profile
+    larger than ``size`` is cut into chunks of whole teams.
+
+    Why profiles rather than teams: the model's coverage part is built per profile and
+    interval, so a block holding one profile builds and solves several times faster than
+    a block mixing every profile, and it only needs the requirements of its own queues."""
+    groups: dict[tuple[bool, tuple[str, ...]], list] = defaultdict(list)
     for a in problem.agents:
-        if not a.supervisor:
-            teams[a.team].append(a.id)
-    out: list[list[str]] = [sups] if sups else []
-    cur: list[str] = []
-    for _, members in sorted(teams.items()):
-        if cur and len(cur) + len(members) > size:
-            out.append(cur)
-            cur = []
-        cur += members
-    if cur:
-        out.append(cur)
+        groups[not a.supervisor, tuple(sorted(a.skills))].append(a)
+    out: list[list[str]] = []
+    for _, members in sorted(groups.items()):
+        members.sort(key=lambda a: (a.team, a.id))
+        n_chunks = -(-len(members) // size)
+        per = -(-len(members) // n_chunks)
+        for k in range(0, len(members), per):
+            out.append([a.id for a in members[k : k + per]])
     return out
 
 
 def sub_problem(problem: Problem, agent_ids: list[str], requirements: tuple[Requirement, ...],
                 supervisor_rule: bool) -> Problem:
+    """The block's agents with their own time off, preferences, activities and history,
+    and only the requirements of queues they are skilled for."""
     keep = set(agent_ids)
+    skills = {q for a in problem.agents if a.id in keep for q in a.skills}
+    requirements = tuple(r for r in requirements if r.queue in skills)
     mine = lambda items: tuple(i for i in items if i.agent_id in keep)  # noqa: E731
     return replace(problem, agents=tuple(a for a in problem.agents if a.id in keep), requirements=requirements,
                    time_off=mine(problem.time_off), preferences=mine(problem.preferences),
@@ -84,7 +90,7 @@ class LargeStats:
 def solve_large(
     problem: Problem, *, time_limit: float = 300.0, num_workers: int = 2, seed: int = 0,
     progress: ProgressCallback | None = None, cancel: Cancellable | None = None,
-    block_size: int = 100, first_share: float = 0.1, bound: bool = True,
+    block_size: int = 120, first_share: float = 0.1, bound: bool = True,
 ) -> RosterResult:
     """Decomposed solve (see the module docstring); returns one RosterResult."""
     from optimizer.roster.solve import solve
@@ -92,22 +98,25 @@ def solve_large(
     t0 = time.monotonic()
     progress = progress or no_progress
     cancel = cancel or NEVER_CANCELLED
-    blocks = blocks_by_team(problem, block_size)
+    blocks = blocks_by_profile(problem, block_size)
     results: dict[int, RosterResult] = {}
     elapsed = lambda: time.monotonic() - t0  # noqa: E731
-    # 1. construction: a quick first roster, block after block
-    first_budget = max(len(blocks) * 2.0, time_limit * first_share)
+    # 1. construction: a first valid roster under the hard rules alone, fast.  Without
+    # coverage the blocks hardly interact; the supervisor block is solved week by week
+    # (the history carries rest and sequence rules across weeks).
     for k, ids in enumerate(blocks):
-        sub = sub_problem(problem, ids, _residual(problem, results, -1), supervisor_rule=(k == 0))
-        share = max(1.0, (first_budget - elapsed()) / (len(blocks) - k))
-        res = solve(sub, time_limit=share, num_workers=num_workers, seed=seed, strategy="cp-sat", explain=False)
-        if not res.feasible:
-            # not found in the quick budget: give this block the time it needs
-            res = solve(sub, time_limit=max(share, time_limit - elapsed()) / 2, num_workers=num_workers,
+        sub = sub_problem(problem, ids, (), supervisor_rule=(k == 0))
+        res = _first_roster(sub, by_weeks=(k == 0 and sub.rules.supervisor_always_on_duty),
+                            num_workers=num_workers, seed=seed, time_limit=max(10.0, time_limit / 4))
+        if res is None:
+            # the hard rules alone cannot hold (or not found): say why, on the block
+            full = sub_problem(problem, ids, problem.requirements, supervisor_rule=(k == 0))
+            res = solve(full, time_limit=max(10.0, time_limit - elapsed()), num_workers=num_workers,
                         seed=seed, strategy="cp-sat", explain=True)
             if not res.feasible:
                 return replace(res, runtime=elapsed(), stats={**res.stats, "failed_block": k})
-        results[k] = res
+        results[k] = replace(res, coverage=estimate_coverage(sub_problem(problem, ids, problem.requirements, False),
+                                                             res.assignments))
         progress(Progress(stage="roster-large", message=f"block {k + 1}/{len(blocks)} ({len(ids)} agents) built",
                           elapsed=elapsed(), time_limit=time_limit, solutions=k + 1))
     first_seconds = elapsed()
@@ -144,6 +153,67 @@ def solve_large(
     if lb is not None:
         stats["bound_under_agent_minutes"] = lb
     return replace(out, runtime=elapsed(), stats=stats)
+
+
+def _first_roster(sub: Problem, *, by_weeks: bool, num_workers: int, seed: int,
+                  time_limit: float) -> RosterResult | None:
+    """Any roster that keeps every hard rule (first solution, no objective to speak of)."""
+    from optimizer.roster.solve import solve
+
+    first = {"stop_after_first_solution": True}
+    if not by_weeks:
+        res = solve(sub, time_limit=time_limit, num_workers=num_workers, seed=seed, strategy="cp-sat",
+                    params=first, explain=False)
+        return res if res.feasible else None
+    done: list[ShiftAssignment] = []
+    history = [a for a in sub.previous if a.date < sub.start_date]
+    for w0 in range(0, sub.days, 7):
+        week = replace(sub, start_date=sub.start_date + timedelta(days=w0), days=min(7, sub.days - w0),
+                       previous=tuple(history))
+        res = solve(week, time_limit=time_limit / 4, num_workers=num_workers, seed=seed, strategy="cp-sat",
+                    params=first, explain=False)
+        if not res.feasible:
+            return None
+        done += res.assignments
+        history += [Assignment(x.agent_id, x.date, x.shift_code, x.breaks) for x in res.assignments]
+    return RosterResult("FEASIBLE", None, None, 0.0, sub.interval_minutes, tuple(done))
+
+
+def estimate_coverage(problem: Problem, assignments: tuple[ShiftAssignment, ...]) -> tuple[CoverageRow, ...]:
+    """Coverage of a roster without a model: on-phone agents per interval (shift minus
+    breaks minus activities); a multi-skilled agent goes to its queue with the largest
+    remaining need (greedy, so it never overstates coverage)."""
+    grid = timeutil.interval_grid(problem.start_date, problem.days, problem.interval_minutes, problem.timezone)
+    index = {t: i for i, t in enumerate(grid)}
+    step = timedelta(minutes=problem.interval_minutes)
+    agents = {a.id: a for a in problem.agents}
+    acts: dict[str, list[tuple[datetime, datetime]]] = defaultdict(list)
+    for act in problem.activities:
+        acts[act.agent_id].append((act.start, act.end))
+    queues = set(problem.queues)
+    phone: dict[tuple[tuple[str, ...], int], int] = defaultdict(int)
+    for s in assignments:
+        skills = tuple(q for q in agents[s.agent_id].skills if q in queues)
+        t = s.start
+        while t < s.end:
+            if t in index and not any(bs <= t < be for bs, be in s.breaks) and not any(
+                    a0 <= t < a1 for a0, a1 in acts[s.agent_id]):
+                phone[skills, index[t]] += 1
+            t += step
+    need: dict[tuple[str, int], int] = defaultdict(int)
+    for r in problem.requirements:
+        if r.start in index:
+            need[r.queue, index[r.start]] = max(need[r.queue, index[r.start]], r.agents)
+    got: dict[tuple[str, int], int] = defaultdict(int)
+    for (skills, i), n in sorted(phone.items(), key=lambda kv: len(kv[0][0])):
+        if len(skills) == 1:
+            got[skills[0], i] += n
+            continue
+        for _ in range(n if skills else 0):
+            q = max(skills, key=lambda q: need.get((q, i), 0) - got[q, i])
+            got[q, i] += 1
+    keys = sorted(set(need) | set(got), key=lambda k: (k[1], k[0]))
+    return tuple(CoverageRow(grid[i], q, need.get((q, i), 0), got.get((q, i), 0)) for q, i in keys)
 
 
 def _rescore(problem: Problem, sub: Problem, old: RosterResult) -> float:
@@ -197,17 +267,37 @@ def _merge(problem: Problem, blocks: list[list[str]], results: dict[int, RosterR
                         solutions=len(results) + rounds, stats={"strategy": 1.0})
 
 
-def coverage_bound(problem: Problem) -> float | None:
-    """Lower bound on total under-covered agent-minutes (LP relaxation, see module doc)."""
-    from ortools.linear_solver import pywraplp
-
+def coverage_bound(problem: Problem, *, breaks: bool = True, time_limit: float = 120.0,
+                   solver: str = "GLOP") -> float | None:
+    """Lower bound on total under-covered agent-minutes: the sum over weeks of an LP
+    relaxation of each week (see the module doc).  Splitting by week keeps the bound
+    valid: each week's LP keeps only constraints that the full problem implies for that
+    week, and the day before the week is present with free shifts (a night shift
+    running into the week may cover its first hours).  None if an LP fails."""
     from optimizer.roster.model.sequences import week_blocks
     from optimizer.roster.model.timeline import Timeline
 
     if not problem.requirements:
         return 0.0
     tl = Timeline(problem)
-    lp = pywraplp.Solver.CreateSolver("GLOP")
+    total = 0.0
+    t0 = time.monotonic()
+    weeks = week_blocks(problem.days)
+    for k, block in enumerate(weeks):
+        left = time_limit - (time.monotonic() - t0)
+        part = _week_bound(problem, tl, block, breaks=breaks, solver=solver,
+                           time_limit=max(1.0, left / (len(weeks) - k)))
+        if part is None:
+            return None
+        total += part
+    return total
+
+
+def _week_bound(problem: Problem, tl: object, block: range, *, breaks: bool, solver: str,
+                time_limit: float) -> float | None:
+    from ortools.linear_solver import pywraplp
+
+    lp = pywraplp.Solver.CreateSolver(solver)
     if lp is None:
         return None
     inf = lp.infinity()
@@ -216,67 +306,86 @@ def coverage_bound(problem: Problem) -> float | None:
         profiles[tuple(sorted(a.skills)), a.supervisor].append(a)
     leave = {(o.agent_id, o.date) for o in problem.time_off}
     queues = set(problem.queues)
-    n_int = len(tl.grid)
-    on_phone: dict[tuple[int, int], list] = defaultdict(list)
-    sup_on: dict[int, list] = defaultdict(list)
+    local_days = [timeutil.to_local(t, problem.timezone).date() for t in tl.grid]  # type: ignore[attr-defined]
+    dates = tl.dates  # type: ignore[attr-defined]
+    lo = next(i for i, day in enumerate(local_days) if day >= dates[block.start])
+    hi = len(local_days) if block.stop >= problem.days else next(
+        i for i, day in enumerate(local_days) if day >= dates[block.stop])
+    own = range(lo, hi)
     r = problem.rules
-    for g, ((skills, is_sup), members) in enumerate(profiles.items()):
-        night_ok = sum(1 for a in members if a.night_ok)
-        max_minutes = sum(a.max_hours_week for a in members) * 60
-        by_week: dict[int, list] = defaultdict(list)
-        for d, day in enumerate(tl.dates):
-            avail = sum(1 for a in members if (a.id, day) not in leave)
-            day_vars = []
-            for t in problem.templates:
-                slot = tl.slots[d, t.code]
-                n = lp.NumVar(0, night_ok if t.is_night else avail, f"n{g}_{d}_{t.code}")
-                day_vars.append(n)
-                by_week[d // 7].append((n, t.paid_minutes))
-                for i in slot.intervals:
-                    on_phone[g, i].append((1, n))
-                for rr, options in enumerate(slot.break_options):
-                    bs = [lp.NumVar(0, inf, "") for _ in options]
-                    lp.Add(sum(bs) == n)
-                    for (_, cover), b in zip(options, bs):
-                        for i in cover:
-                            on_phone[g, i].append((-1, b))
-            lp.Add(sum(day_vars) <= avail)
-        for w, block in enumerate(week_blocks(problem.days)):
-            items = by_week[w]
-            share = len(block) / 7
-            lp.Add(sum(v * m for v, m in items) <= max_minutes * share)
-            if r.min_days_off_per_week:
-                lp.Add(sum(v for v, _ in items) <= len(members) * (len(block) - int(r.min_days_off_per_week * share)))
-        qs = [q for q in skills if q in queues]
-        for i in range(n_int):
-            terms = on_phone.get((g, i))
-            if not terms:
-                continue
-            expr = sum(c * v for c, v in terms)
-            if is_sup:
-                sup_on[i].append(expr)
-            ys = [lp.NumVar(0, inf, "") for _ in qs]
-            lp.Add(sum(ys) <= expr)
-            for q, y in zip(qs, ys):
-                on_phone.setdefault(("cov", q, i), []).append(y)  # type: ignore[arg-type]
-    if r.supervisor_always_on_duty:
-        for i in range(n_int):
-            if not sup_on.get(i):
-                return None  # the supervisor rule alone is infeasible
-            lp.Add(sum(sup_on[i]) >= 1)
     req: dict[tuple[str, int], int] = defaultdict(int)
     for rq in problem.requirements:
-        i = tl.index.get(rq.start)
-        if i is not None:
+        i = tl.index.get(rq.start)  # type: ignore[attr-defined]
+        if i is not None and lo <= i < hi:
             req[rq.queue, i] = max(req[rq.queue, i], rq.agents)
+    cover_rows = {}
     unders = []
     for (q, i), need in req.items():
-        if need <= 0:
-            continue
-        u = lp.NumVar(0, need, "")
-        lp.Add(sum(on_phone.get(("cov", q, i), [])) + u >= need)  # type: ignore[arg-type]
-        unders.append(u)
-    lp.Minimize(sum(unders))
-    if lp.Solve() not in (pywraplp.Solver.OPTIMAL,):
+        if need > 0:
+            row = lp.Constraint(need, inf)
+            unders.append(lp.NumVar(0, need, ""))
+            row.SetCoefficient(unders[-1], 1)
+            cover_rows[q, i] = row
+    sup_rows = {i: lp.Constraint(1, inf) for i in own} if r.supervisor_always_on_duty else {}
+    days = ([block.start - 1] if block.start > 0 else []) + list(block)
+    for (skills, is_sup), members in profiles.items():
+        night_ok = sum(1 for a in members if a.night_ok)
+        max_minutes = sum(a.max_hours_week for a in members) * 60
+        phone = {i: lp.NumVar(0, inf, "") for i in own}
+        phone_rows = {i: lp.Constraint(-inf, 0) for i in own}
+        phone_total = lp.Constraint(-inf, 0)
+        for i in own:
+            phone_rows[i].SetCoefficient(phone[i], 1)
+            phone_total.SetCoefficient(phone[i], 1)
+        week_hours = lp.Constraint(-inf, max_minutes * len(block) / 7)
+        week_days = lp.Constraint(-inf, len(members) * (len(block) - int((r.min_days_off_per_week or 0) * len(block) / 7)))
+        for d in days:
+            day = tl.dates[d]  # type: ignore[attr-defined]
+            avail = sum(1 for a in members if (a.id, day) not in leave)
+            day_row = lp.Constraint(-inf, avail)
+            for t in problem.templates:
+                slot = tl.slots[d, t.code]  # type: ignore[attr-defined]
+                inside = [i for i in slot.intervals if lo <= i < hi]
+                if not inside:
+                    continue
+                n = lp.NumVar(0, night_ok if t.is_night else avail, "")
+                day_row.SetCoefficient(n, 1)
+                if d in block:
+                    week_hours.SetCoefficient(n, t.paid_minutes)
+                    week_days.SetCoefficient(n, 1)
+                for i in inside:
+                    phone_rows[i].SetCoefficient(n, -1)
+                # on-phone intervals of the shift: at most its length minus its breaks
+                # (all that is kept of breaks when ``breaks`` is False)
+                on_break = sum(len(options[0][1]) for options in slot.break_options if options)
+                phone_total.SetCoefficient(n, -(len(slot.intervals) - on_break))
+                if not breaks:
+                    continue
+                for options in slot.break_options:
+                    total = lp.Constraint(0, 0)
+                    total.SetCoefficient(n, -1)
+                    for _, cover in options:
+                        b = lp.NumVar(0, inf, "")
+                        total.SetCoefficient(b, 1)
+                        for i in cover:
+                            if lo <= i < hi:
+                                phone_rows[i].SetCoefficient(b, 1)
+        qs = [q for q in skills if q in queues]
+        for i in own:
+            if is_sup and sup_rows:
+                sup_rows[i].SetCoefficient(phone[i], 1)
+            split = lp.Constraint(-inf, 0)
+            split.SetCoefficient(phone[i], -1)
+            for q in qs:
+                y = lp.NumVar(0, inf, "")
+                split.SetCoefficient(y, 1)
+                if (q, i) in cover_rows:
+                    cover_rows[q, i].SetCoefficient(y, 1)
+    objective = lp.Objective()
+    for u in unders:
+        objective.SetCoefficient(u, 1)
+    objective.SetMinimization()
+    lp.SetTimeLimit(int(time_limit * 1000))
+    if lp.Solve() != pywraplp.Solver.OPTIMAL:
         return None
-    return lp.Objective().Value() * problem.interval_minutes
+    return objective.Value() * problem.interval_minutes

@@ -127,12 +127,20 @@ def solve(
 
     ``strategy``: ``"cp-sat"`` runs one CP-SAT search; ``"lns"`` runs CP-SAT for
     ``first_phase_share`` of the time (first roster and the lower bound), then
-    large-neighbourhood search on the same model (``optimizer.roster.lns``); ``"auto"``
-    picks LNS for budgets of 20 s or more.
+    large-neighbourhood search on the same model (``optimizer.roster.lns``); ``"decompose"``
+    solves team blocks and improves them block by block (``optimizer.roster.large``);
+    ``"auto"`` decomposes from ``LARGE_AGENTS`` agents, else picks LNS for budgets of 20 s
+    or more.
     """
     t0 = time.monotonic()
     progress = progress or no_progress
     cancel = cancel or NEVER_CANCELLED
+    from optimizer.roster.large import LARGE_AGENTS, solve_large
+
+    if strategy == "decompose" or (strategy == "auto" and len(problem.agents) >= LARGE_AGENTS and hint is None):
+        # hundreds of agents: team decomposition + warm-started block descent
+        return solve_large(problem, time_limit=time_limit, num_workers=num_workers, seed=seed,
+                           progress=progress, cancel=cancel)
     progress(Progress(stage="roster", message="building model", time_limit=time_limit))
     rv = build_model(problem)
     if hint is not None:

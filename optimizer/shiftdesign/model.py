@@ -12,10 +12,13 @@ Formulation choices, each for speed:
   (about 2 x lengths per start) instead of every shift overlapping t, which makes the LP
   relaxation CP-SAT builds far cheaper; one absolute row anchors the level.
 * Domain bounds from demand: more employees on a shift than the largest demand inside it
-  would only add excess (each extra employee costs at least ``over * length``, more than
-  anything it could save elsewhere), so ``workers[c][d] <= max demand over its slots``.
+  are over-staffing in every slot of the shift; removing one saves ``over * length``
+  (420+ employee-minutes here) and costs nothing but a small change of the duties average,
+  so ``workers[c][d] <= max demand over its slots``.
 * ``used[c]`` is linked by ``workers[c][d] <= ub * used[c]`` and, because the objective
   pays for it, it is 0 whenever the candidate is idle.
+* Event cuts (``_add_event_cuts``) make the LP relaxation count shifts; without them the
+  big-M links above leave an LP bound near 0.
 """
 
 from __future__ import annotations
@@ -29,8 +32,9 @@ from ortools.sat.python import cp_model
 from optimizer.shiftdesign.flexible import MINUTES_PER_DAY
 from optimizer.shiftdesign.problem import ShiftDesignInstance
 
-#: The duties-per-week term is a fraction; the model's objective is the README objective
-#: times this factor, rounded down in that one term (the scorer reports the exact value).
+#: The duties-per-week term is a fraction; when its weight is non-zero the model's objective
+#: is the README objective times this factor, with that one term estimated (see
+#: ``_duties_penalty``; the scorer reports the exact value).
 DUTIES_SCALE = 1000
 
 

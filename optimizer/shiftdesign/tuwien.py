@@ -41,6 +41,22 @@ _KEYWORDS = (
 
 _REQUIRED = tuple(key for _, key in _KEYWORDS)
 
+#: How each section is spelled in the files, for error messages.
+_DISPLAY = {
+    "interval": "#MinuteInterval:",
+    "days": "#DaysPerCycle:",
+    "cyclic": "#FlagCyclical:",
+    "requirements": "#Requirements:",
+    "num_templates": "#Number of shift templates",
+    "templates": "#Shift templates",
+    "duties_range": "#Duties per week: Lower limit, Upper limit",
+    "hours": "# Average number of hours per week",
+    "w_under": "#UnderCover:",
+    "w_over": "#Overcover:",
+    "w_duties": "#DutiesPerWeek:",
+    "w_shift": "#Shifts:",
+}
+
 
 class ShiftDesignFormatError(ValueError):
     """A benchmark file that cannot be read; the message names the file and line."""
@@ -162,7 +178,8 @@ def read_instance(path: str | Path, name: str | None = None) -> ShiftDesignInsta
         raise ShiftDesignFormatError(path, None, f"cannot read file: {exc.strerror}") from None
     missing = [k for k in _REQUIRED if k not in sections]
     if missing:
-        raise ShiftDesignFormatError(path, None, f"missing keyword section(s): {', '.join(missing)}")
+        names = "; ".join(_DISPLAY[k] for k in missing)
+        raise ShiftDesignFormatError(path, None, f"missing keyword section(s): {names}")
 
     line, text = _single(path, sections, "interval")
     slot = _integer(path, line, text, "MinuteInterval")

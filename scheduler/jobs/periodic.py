@@ -50,18 +50,18 @@ class PeriodicDefinition:
 
 DEFINITIONS: dict[str, PeriodicDefinition] = {d.id: d for d in (
     PeriodicDefinition("forecast_refresh", "scheduler.planning.forecasting:refresh_forecasts", "0 2 * * *",
-                       "Nightly re-forecast of every queue and refresh of the staffing requirements."),
+                       _l("Nightly re-forecast of every queue and refresh of the staffing requirements.")),
     PeriodicDefinition("draft_roster", "scheduler.planning.rosters:create_draft_for_next_period", "0 3 * * 1",
-                       "Weekly draft roster for the next period."),
+                       _l("Weekly draft roster for the next period.")),
     PeriodicDefinition("staffing_risk", "scheduler.planning.risk:staffing_risk_check", "30 6 * * *",
-                       "Daily early warning: alert when a future interval's projected service level falls "
-                       "below the threshold.", needs=("threshold",)),
+                       _l("Daily early warning: alert when a future interval's projected service level falls "
+                          "below the threshold."), needs=("threshold",)),
     PeriodicDefinition("training_reminders", "training.reminders:send_due_reminders", "0 7 * * *",
-                       "Training due and certification expiry reminders.", needs=("settings",)),
+                       _l("Training due and certification expiry reminders."), needs=("settings",)),
     PeriodicDefinition("weekly_summary", "scheduler.jobs.periodic:weekly_summary", "0 8 * * 1",
-                       "Weekly summary report for managers (notification and e-mail).", needs=("settings",)),
+                       _l("Weekly summary report for managers (notification and e-mail)."), needs=("settings",)),
     PeriodicDefinition("reap_stale_jobs", "scheduler.jobs.periodic:reap_stale_jobs", "* * * * *",
-                       "Re-queue or fail background jobs whose worker stopped sending heartbeats."),
+                       _l("Re-queue or fail background jobs whose worker stopped sending heartbeats.")),
 )}
 
 
@@ -258,12 +258,29 @@ def weekly_summary(session: Session, *, now: datetime, settings: Mapping[str, An
     for user in managers:
         session.add(Notification(user_id=user.id, kind="weekly_summary", params=params, created_at=now))
         try:
-            if send_mail(settings, [user.email or ""], "Weekly WFM summary", body):
+            subject, text = _summary_mail(user.locale, params, body)
+            if send_mail(settings, [user.email or ""], subject, text):
                 mailed += 1
         except OSError as err:  # the SMTP server is down: the in-app notification still goes out
             log.warning("weekly summary e-mail to %s failed: %s", user.username, err)
     session.flush()
     return {**params, "notified": len(managers), "mailed": mailed}
+
+
+def _summary_mail(locale: str | None, params: dict, english_body: str) -> tuple[str, str]:
+    """Subject and body in the manager's language when the job runs inside the app (it
+    does: the job runner pushes an app context), else English."""
+    try:
+        from flask import has_app_context
+
+        if has_app_context():
+            from webapp.i18n import in_locale, render_notification
+
+            with in_locale(locale):
+                return str(_l("Weekly WFM summary")), render_notification("weekly_summary", params)
+    except ImportError:  # pragma: no cover - scheduler used without the web app
+        pass
+    return "Weekly WFM summary", english_body
 
 
 # -- "Run now" from the admin page: a background job that runs the periodic job ---------------
@@ -278,7 +295,7 @@ def periodic_run(ctx: JobContext) -> dict:
     job_id = ctx.params.get("periodic_id")
     if job_id not in DEFINITIONS:
         raise ValidationError(_l("no periodic job %(id)s", id=repr(job_id)), field="periodic_id")
-    ctx.progress(Progress(stage=job_id, message=DEFINITIONS[job_id].description))
+    ctx.progress(Progress(stage=job_id, message=str(DEFINITIONS[job_id].description)))
     run = run_periodic(ctx.engine, job_id, settings=ctx.settings, scheduled_for=utcnow(), trigger="manual")
     if run is None or run.status != "done":
         raise RuntimeError((run.error or "").split("\n\n")[0] if run is not None else "run not started")

@@ -323,7 +323,8 @@ class RosterGrid:
 
 def roster_grid(session: Session, version: RosterVersion, *, team_id: int | None = None,
                 queue_id: int | None = None) -> RosterGrid:
-    """Agents x days of one version: four column queries, whatever the size."""
+    """Agents x days of one version (the agents of the teams it was made for): four
+    column queries, whatever the size."""
     roster = version.roster
     days = timeutil.daterange(roster.start_date, roster.days)
     q = (sa.select(Agent.id, User.display_name, Team.name, Agent.is_supervisor)
@@ -331,6 +332,8 @@ def roster_grid(session: Session, version: RosterVersion, *, team_id: int | None
          .where(Team.site_id == roster.site_id))
     if team_id:
         q = q.where(Agent.team_id == team_id)
+    elif (version.summary or {}).get("team_ids"):
+        q = q.where(Agent.team_id.in_([int(t) for t in version.summary["team_ids"]]))
     if queue_id:
         q = q.where(Agent.id.in_(sa.select(AgentSkill.agent_id).where(AgentSkill.queue_id == queue_id)))
     agents = session.execute(q.order_by(Team.name, Agent.is_supervisor.desc(), User.display_name)).all()

@@ -71,4 +71,4 @@ def staffing_risk_check(session: Session, *, now: datetime, threshold: float | N
                                      link=f"/planner/staffing?day={w['day']}", created_at=now))
             sent += 1
     session.flush()
-    return {"at_risk": len(found), "warned": len(warnings), "notifications": sent, "details": warnings}
+    return {"at_risk": len(found), "intervals": sum(f["intervals"] for f in found), "warned": len(warnings), "notifications": sent, "details": warnings}

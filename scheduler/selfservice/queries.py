@@ -199,6 +199,12 @@ def swaps_of(session: Session, agent_id: int, limit: int = 50) -> list[SwapReque
     ))
 
 
+def open_swap_count(session: Session, agent_id: int) -> int:
+    return session.scalar(sa.select(sa.func.count()).select_from(SwapRequest).where(
+        sa.or_(SwapRequest.requester_id == agent_id, SwapRequest.colleague_id == agent_id),
+        SwapRequest.status.in_(list(OPEN_SWAP_STATUSES)))) or 0
+
+
 def team_agent_ids(session: Session, team_id: int) -> list[int]:
     return list(session.scalars(sa.select(Agent.id).where(Agent.team_id == team_id, Agent.active)))
 

@@ -21,7 +21,7 @@ from tests.browser.conftest import ARTIFACTS, DEMO_END, _free_port, browser_logi
 from webapp.i18n_cli import compile_catalogs
 from webapp.i18n_lint import kept_words, untranslated_words
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 LANGUAGES = {"en": "en-US", "zh_Hant_TW": "zh-TW", "zh_Hans_CN": "zh-CN"}
 USERS = ("planner", "supervisor", "agent", "trainer", "hr", "admin")

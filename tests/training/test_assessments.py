@@ -159,3 +159,12 @@ def test_prerequisite_must_be_passed_first(app) -> None:
     att = ops.start_attempt(db.session, basic.id, agents[0].id, NOW)
     ops.submit_attempt(db.session, att.id, agents[0].id, correct_answers(basic, att), NOW + timedelta(minutes=1))
     assert ops.start_attempt(db.session, adv.id, agents[0].id, NOW + timedelta(minutes=2)).number == 1
+
+
+def test_abandoned_attempt_is_submitted_by_the_sweep(app) -> None:
+    _, _, _, _, agents = site_with_team(1)
+    course = course_with_questions(time_limit=20)
+    att = ops.start_attempt(db.session, course.id, agents[0].id, NOW)
+    assert ops.submit_expired_attempts(db.session, NOW + timedelta(minutes=19)) == 0
+    assert ops.submit_expired_attempts(db.session, NOW + timedelta(hours=3)) == 1
+    assert att.status == AttemptStatus.GRADED and att.timed_out and att.submitted_at == att.deadline_at

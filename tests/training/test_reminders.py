@@ -4,7 +4,7 @@ sink, idempotence; time frozen with time-machine."""
 from __future__ import annotations
 
 import socket
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timezone
 
 import pytest
 import sqlalchemy as sa

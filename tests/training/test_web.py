@@ -6,17 +6,16 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, timedelta
 
 import sqlalchemy as sa
 from openpyxl import load_workbook
 
-from scheduler.accounts import create_user
 from scheduler.db import db, utcnow
-from scheduler.models import ShiftActivity, UserRole
+from scheduler.models import ShiftActivity
 from tests.conftest import PASSWORD, csrf_token, login
 from tests.training.factories import published_roster, site_with_team
-from training.models import Attempt, Certification, Choice, Course, TrainingSession
+from training.models import Attempt, Course, TrainingSession
 
 
 def _login(app, username):

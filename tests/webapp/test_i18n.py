@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from scheduler.db import db
 from scheduler.models import Site
 from tests.conftest import csrf_token, login
-from webapp import i18n
+from webapp import create_app, i18n
 from webapp.i18n_cli import (
     LOCALES, Problem, catalog_problems, compile_catalogs, extract_catalog, i18n_group, po_path, read_catalog,
     update_catalogs, write_catalog,
@@ -26,12 +26,22 @@ from webapp.i18n_lint import unmarked_in_python, unmarked_in_template, unmarked_
 ROOT = Path(__file__).resolve().parents[2]
 
 
+@pytest.fixture(scope="module")
+def bare_app():
+    """An app without a database, for what needs only a request (locale, formatting)."""
+    return create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": "i18n-tests", "TESTING": True})
+
+
 @contextmanager
-def in_request(app, accept_language: str = "en") -> Iterator[None]:
-    """A request with that Accept-Language.  The fixture's app context outlives requests, so
-    Flask-Babel's cached locale is refreshed, as webapp/hooks.py does per request."""
+def in_request(app, accept_language: str = "en", site: Site | None = None) -> Iterator[None]:
+    """A request with that Accept-Language (and ``g.site``), set up as webapp/hooks.py does
+    per request, without touching a database."""
+    from flask import g
+    from flask_babel import refresh
+
     with app.test_request_context(headers={"Accept-Language": accept_language}):
-        app.preprocess_request()
+        g.site = site
+        refresh()
         yield
 
 
@@ -156,6 +166,31 @@ def test_catalogue_check_reports_missing_untranslated_fuzzy_and_placeholders(tmp
     assert not any(p.msgid == "Roster" for p in problems)
 
 
+def test_catalogue_check_reports_template_format_and_markup_problems(tmp_path: Path) -> None:
+    """Jinja %-formats every template string and inserts translations as HTML."""
+    tmpl = Catalog()
+    page = [("webapp/templates/x.html", 1)]
+    tmpl.add("Pass mark (%)", locations=page)  # breaks the page: must be %%
+    tmpl.add("Pass mark (%)", locations=[("webapp/forms.py", 3)], context="python")
+    tmpl.add("Score (%%)", locations=page)
+    tmpl.add("Send Bearer <token>", locations=page)  # the browser swallows <token>
+    tmpl.add("Done", locations=page)
+    cat = Catalog(locale="zh_Hant_TW")
+    cat.add("Pass mark (%)", "及格分數（%）")
+    cat.add("Pass mark (%)", "及格分數（%）", context="python")
+    cat.add("Score (%%)", "分數（%）")  # the translation lost the escape
+    cat.add("Send Bearer <token>", "送出")
+    cat.add("Done", "<b>完成</b>")
+    write_catalog(po_path("zh_Hant_TW", tmp_path), cat)
+    problems = catalog_problems(tmpl, tmp_path, locales=["zh_Hant_TW"])
+    found = {(p.locale, p.msgid) for p in problems if p.kind == "format"}
+    assert ("", "Pass mark (%)") in found
+    assert ("zh_Hant_TW", "Score (%%)") in found
+    assert ("", "Send Bearer <token>") in found
+    assert ("zh_Hant_TW", "Done") in found
+    assert len([p for p in problems if p.msgid == "Pass mark (%)"]) == 1  # python-only use is not formatted
+
+
 def test_update_merges_new_strings_and_fills_english(tmp_path: Path) -> None:
     tmpl = Catalog()
     tmpl.add("Publish roster")
@@ -183,17 +218,11 @@ def test_cli_check_passes_on_the_repository() -> None:
 
 # --- language selection -------------------------------------------------------------------
 
-@pytest.mark.parametrize("header, expect", [
-    ("zh-TW,zh;q=0.9,en;q=0.8", "登入"),
-    ("zh-HK", "登入"),
-    ("zh-CN,zh;q=0.9", "登录"),
-    ("zh", "登录"),
-    ("en-GB,en;q=0.9", "Log in"),
-    ("fr-FR", "Log in"),
-])
-def test_accept_language_chooses_the_catalogue(client, header: str, expect: str) -> None:
-    html = client.get("/login", headers={"Accept-Language": header}).get_data(as_text=True)
-    assert f"<h1>{expect}</h1>" in html
+def test_accept_language_chooses_the_catalogue(client) -> None:
+    for header, expect in (("zh-TW,zh;q=0.9,en;q=0.8", "登入"), ("zh-HK", "登入"), ("zh-CN,zh;q=0.9", "登录"),
+                           ("zh", "登录"), ("en-GB,en;q=0.9", "Log in"), ("fr-FR", "Log in")):
+        html = client.get("/login", headers={"Accept-Language": header}).get_data(as_text=True)
+        assert f"<h1>{expect}</h1>" in html, header
 
 
 def test_saved_preference_beats_accept_language(client, make_user) -> None:
@@ -216,16 +245,17 @@ def test_switcher_saves_the_choice_for_the_user(client, make_user) -> None:
     assert "排班規劃" in client.get("/planner/", headers={"Accept-Language": "en"}).get_data(as_text=True)
 
 
-@pytest.mark.parametrize("roles, path", [
-    ((), "/login"), (("planner",), "/planner/"), (("agent",), "/me/"), (("supervisor",), "/supervisor/"),
-    (("trainer",), "/trainer/"), (("hr",), "/hr/"), (("admin",), "/admin/"),
-])
-def test_switcher_is_on_every_page(client, login_as, roles: tuple[str, ...], path: str) -> None:
-    if roles:
-        login_as(*roles)
-    html = client.get(path).get_data(as_text=True)
-    assert 'action="/language"' in html
-    assert all(f'value="{code}"' in html for code in LANGUAGES_OFFERED)
+def test_switcher_is_on_every_page(app, make_user) -> None:
+    pages = [((), "/login"), (("planner",), "/planner/"), (("agent",), "/me/"), (("supervisor",), "/supervisor/"),
+             (("trainer",), "/trainer/"), (("hr",), "/hr/"), (("admin",), "/admin/")]
+    for roles, path in pages:
+        client = app.test_client()
+        if roles:
+            user = make_user(*roles)
+            assert login(client, user.username).status_code == 302
+        html = client.get(path).get_data(as_text=True)
+        assert 'action="/language"' in html, path
+        assert all(f'value="{code}"' in html for code in LANGUAGES_OFFERED), path
 
 
 LANGUAGES_OFFERED = ("en", "zh_Hant_TW", "zh_Hans_CN")
@@ -239,7 +269,8 @@ def test_form_validation_messages_follow_the_script(client) -> None:
         assert expect in html, header
 
 
-def test_domain_error_messages_are_translated(app) -> None:
+def test_domain_error_messages_are_translated(bare_app) -> None:
+    app = bare_app
     with in_request(app, "zh-TW"):
         assert i18n.localized_message("this username is taken") == "此使用者名稱已被使用"
         assert i18n.localized_message("not a catalogued message") == "not a catalogued message"
@@ -247,11 +278,16 @@ def test_domain_error_messages_are_translated(app) -> None:
         assert i18n.localized_message("this username is taken") == "该用户名已被占用"
 
 
-def test_notification_in_the_recipients_language(app) -> None:
+def test_notification_in_the_recipients_language(bare_app) -> None:
+    app = bare_app
     with in_request(app, "en"):
         text = i18n.notification_text_for("zh_Hant_TW", "roster_published", {"roster": "2026-12", "number": 3})
         assert text == "班表 2026-12 第 3 版已發布。"
         assert "published" in i18n.notification_text_for(None, "roster_published", {"roster": "R", "number": 1})
+        # stored ISO dates are shown in the reader's date format
+        changed = {"day": "2026-12-01", "old": "D", "new": "L"}
+        assert i18n.notification_text_for("zh_Hant_TW", "shift_changed", changed) == "您 2026年12月1日 的班別已變更：D → L。"
+        assert i18n.notification_text_for("en", "shift_changed", changed) == "Your shift on Dec 1, 2026 changed: D → L."
 
 
 # --- formatting, weeks, holidays ----------------------------------------------------------
@@ -262,25 +298,25 @@ def _site(**kw) -> Site:
     return Site(**values)
 
 
-def test_dates_numbers_and_times_follow_locale_and_site_zone(app) -> None:
+def test_dates_numbers_and_times_follow_locale_and_site_zone(bare_app) -> None:
     from flask_babel import format_date, format_datetime, format_decimal, format_percent, format_time
 
-    db.session.add(_site())
-    db.session.commit()
+    app, site = bare_app, _site()
     instant = datetime(2026, 11, 30, 1, 30, tzinfo=timezone.utc)  # 09:30 in Taipei
-    with in_request(app, "zh-TW"):
+    with in_request(app, "zh-TW", site):
         assert format_time(instant, "short") == "上午9:30"
         assert format_date(date(2026, 11, 30), "full") == "2026年11月30日 星期一"
         assert format_percent(0.805, "#,##0.0%") == "80.5%"
         assert i18n.format_day_header(date(2026, 11, 30)) == "11月30日週一"
         assert i18n.format_skeleton("Hm", instant) == "09:30"
-    with in_request(app, "en-US"):
+    with in_request(app, "en-US", site):
         assert format_datetime(instant, "short") == "11/30/26, 9:30\u202fAM"
         assert format_decimal(12345.5) == "12,345.5"
         assert i18n.format_day_header(date(2026, 11, 30)) == "Mon, Nov 30"
 
 
-def test_week_starts_on_the_sites_day(app) -> None:
+def test_week_starts_on_the_sites_day(bare_app) -> None:
+    app = bare_app
     wed = date(2026, 12, 2)
     monday_site, sunday_site = _site(week_start=0), _site(code="CLT", week_start=6)
     assert i18n.week_days(monday_site, wed)[0] == date(2026, 11, 30)
@@ -307,7 +343,8 @@ def test_week_starts_on_the_sites_day(app) -> None:
     ("US", "en", date(2026, 7, 4), "Independence Day"),
     ("GB", "en", date(2026, 12, 25), "Christmas Day"),
 ])
-def test_holidays_in_the_readers_language(app, country: str, lang: str, day: date, name: str) -> None:
+def test_holidays_in_the_readers_language(bare_app, country: str, lang: str, day: date, name: str) -> None:
+    app = bare_app
     site = _site(country=country)
     with in_request(app, lang):
         found = i18n.holidays_between(site, date(2026, 1, 1), date(2026, 12, 31))
@@ -315,7 +352,8 @@ def test_holidays_in_the_readers_language(app, country: str, lang: str, day: dat
     assert all(date(2026, 1, 1) <= d <= date(2026, 12, 31) for d in found)
 
 
-def test_holidays_for_unknown_country_or_no_site_are_empty(app) -> None:
+def test_holidays_for_unknown_country_or_no_site_are_empty(bare_app) -> None:
+    app = bare_app
     with in_request(app):
         assert i18n.holidays_between(_site(country="XX"), date(2026, 1, 1), date(2026, 12, 31)) == {}
         assert i18n.holidays_between(None, date(2026, 1, 1), date(2026, 12, 31)) == {}

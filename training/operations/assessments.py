@@ -102,6 +102,18 @@ def enforce_deadline(session: Session, attempt: Attempt, now: datetime) -> bool:
     return False
 
 
+def submit_expired_attempts(session: Session, now: datetime, agent_id: int | None = None) -> int:
+    """Submit, as they stand, open attempts whose deadline has passed (an agent who closed
+    the tab never comes back to trigger it; the daily job and the agent's pages do)."""
+    q = sa.select(Attempt).where(Attempt.status == AttemptStatus.IN_PROGRESS, Attempt.deadline_at < now - GRACE)
+    if agent_id is not None:
+        q = q.where(Attempt.agent_id == agent_id)
+    expired = session.scalars(q).all()
+    for attempt in expired:
+        enforce_deadline(session, attempt, now)
+    return len(expired)
+
+
 def _store_answers(session: Session, attempt: Attempt, answers: dict[int, AnswerInput]) -> None:
     drawn = set(attempt.question_ids)
     questions = {q.id: q for q in session.scalars(sa.select(Question).where(Question.id.in_(drawn)))}
@@ -137,18 +149,23 @@ def save_answers(session: Session, attempt_id: int, agent_id: int, answers: dict
 def submit_attempt(session: Session, attempt_id: int, agent_id: int, answers: dict[int, AnswerInput], now: datetime) -> Attempt:
     """Submit once.  Past the deadline the attempt is submitted with what was saved before
     it, and the late answers are refused."""
-    attempt = get_own_attempt(session, attempt_id, agent_id, now)
+    attempt = session.get(Attempt, attempt_id)
+    if attempt is None:
+        raise NotFound("attempt not found", field="attempt")
+    if attempt.agent_id != agent_id:
+        raise PermissionDenied("this is not your attempt", field="attempt")
     if attempt.status != AttemptStatus.IN_PROGRESS:
-        if attempt.timed_out and attempt.submitted_at == now:
-            return attempt  # just timed out by this very request: answers were too late
         raise Conflict("this attempt was already submitted and cannot be changed", field="attempt")
+    if enforce_deadline(session, attempt, now):
+        return attempt  # timed out before these answers arrived: they are too late
     _store_answers(session, attempt, answers)
     _finalize(session, attempt, now, timed_out=False)
     return attempt
 
 
 def _finalize(session: Session, attempt: Attempt, now: datetime, *, timed_out: bool) -> None:
-    attempt.mark_submitted(now, timed_out)
+    # a timed-out attempt counts as handed in at its deadline, whenever it is noticed
+    attempt.mark_submitted(min(now, attempt.deadline_at) if timed_out else now, timed_out)
     answered = {a.question_id for a in attempt.answers}
     questions = {q.id: q for q in session.scalars(sa.select(Question).where(Question.id.in_(attempt.question_ids)))}
     for qid in attempt.question_ids:

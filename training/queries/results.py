@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from statistics import mean, median
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, joinedload, lazyload, selectinload
 
-from scheduler.models import Agent, Team, User
+from scheduler.models import Agent, Team
 from training.models import Assignment, Attempt, AttemptStatus, Course
 from training.pure.item_analysis import ItemStats, item_statistics, score_histogram
 from training.queries.scope import Scope

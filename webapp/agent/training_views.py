@@ -64,6 +64,8 @@ def _tz() -> str:
 def training() -> Any:
     agent = agent_of(db.session, current_user.id)
     now = utcnow()
+    if agent is not None and ops.submit_expired_attempts(db.session, now, agent.id):
+        db.session.commit()
     data = my_training(db.session, agent.id, to_local(now, _tz()).date(), now) if agent else None
     return render_template("agent/training/index.html", data=data, form=PlainForm())
 

@@ -87,7 +87,7 @@ def home() -> Any:
     cal = queries.agent_calendar(db.session, me.id, days[0], days[-1])
     return render_template("agent/week.html", cal=cal, days=days, today=today,
                            prev_day=days[0] - timedelta(days=7), next_day=days[0] + timedelta(days=7),
-                           open_swaps=sum(1 for s in queries.swaps_of(db.session, me.id) if s.is_open))
+                           open_swaps=queries.open_swap_count(db.session, me.id))
 
 
 @bp.route("/month")

@@ -30,6 +30,7 @@ from scheduler.models import Agent, Queue, Roster, RosterVersion, SwapRequest, T
 from scheduler.selfservice import queries, swaps, timeoff
 from scheduler.selfservice.scope import supervised_team_id
 from webapp.extensions import csrf, db
+from webapp.i18n import localized_message
 from webapp.params import date_arg, int_arg, str_arg
 from webapp.security import public, require, user_can
 
@@ -364,7 +365,7 @@ def agents_import() -> Any:
         db.session.rollback()
         return jsonify({"error": {"status": 400, "message": _("The file has errors; nothing was imported."),
                                   "field": "file",
-                                  "rows": [{"row": e.row, "column": e.column, "message": e.message}
+                                  "rows": [{"row": e.row, "column": e.column, "message": localized_message(e.message)}
                                            for e in result.errors]}}), 400
     if request.args.get("dry_run") == "1":
         db.session.rollback()

@@ -78,21 +78,26 @@
     var toggle = function () {
       ["code", "target_day", "other_agent_id"].forEach(function (name) {
         var el = document.getElementById(name);
-        if (el && el.closest(".field")) { el.closest(".field").hidden = show[action.value].indexOf(name) < 0; }
+        if (el && el.closest(".field")) { el.closest(".field").style.display = show[action.value].indexOf(name) < 0 ? "none" : ""; }
       });
     };
     action.addEventListener("change", toggle);
     toggle();
   }
   /* Clicking a grid cell fills the edit form. */
-  document.querySelectorAll("[data-cell]").forEach(function (td) {
-    td.addEventListener("click", function () {
+  var grid = document.getElementById("roster-grid");
+  if (grid) {
+    var days = Array.prototype.map.call(grid.querySelectorAll("thead th[data-day]"), function (th) { return th.getAttribute("data-day"); });
+    grid.addEventListener("click", function (ev) {
+      var td = ev.target.closest("tbody td");
       var agent = document.getElementById("agent_id"), day = document.getElementById("day");
-      if (!agent || !day) { return; }
-      agent.value = td.getAttribute("data-agent"); day.value = td.getAttribute("data-day");
-      if (action) { action.value = td.getAttribute("data-code") ? "change" : "add"; action.dispatchEvent(new Event("change")); }
-      var code = document.getElementById("code"); if (code && td.getAttribute("data-code")) { code.value = td.getAttribute("data-code"); }
+      if (!td || !agent || !day) { return; }
+      var text = td.textContent.trim();
+      agent.value = td.parentElement.getAttribute("data-agent");
+      day.value = days[td.cellIndex - 1];
+      if (action) { action.value = text ? "change" : "add"; action.dispatchEvent(new Event("change")); }
+      var code = document.getElementById("code"); if (code && text) { code.value = text; }
       document.getElementById("edit-card").scrollIntoView({ behavior: "smooth", block: "nearest" });
     });
-  });
+  }
 })();

@@ -98,8 +98,8 @@ class PlanItemForm(FlaskForm):
 
 class AssignForm(FlaskForm):
     audience = SelectField(_l("Audience"), choices=choices(AUDIENCE_LABELS), default="team")
-    team = SelectField(_l("Team"), coerce=int, validate_choice=False)
-    queue = SelectField(_l("Skill"), coerce=int, validate_choice=False)
+    team = SelectField(_l("Team"), coerce=int, validate_choice=True)
+    queue = SelectField(_l("Skill"), coerce=int, validate_choice=True)
     hired_from = DateField(_l("Hired from"), validators=[Optional()])
     hired_to = DateField(_l("Hired until"), validators=[Optional()])
     employees = StringField(_l("Employee numbers (comma-separated)"), validators=[Optional(), Length(max=2000)])

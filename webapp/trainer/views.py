@@ -3,7 +3,7 @@ their placement, the grading queue.  Views are thin: they call training services
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -354,7 +354,8 @@ def placement_accept() -> Any:
         agent_ids = tuple(int(x) for x in (form.agent_ids.data or "").split(",") if x.strip())
     except (TypeError, ValueError):
         raise ValidationError(_("the proposal was garbled; propose again"), field="start") from None
-    if start.tzinfo is None or not agent_ids or not 1 <= capacity <= 200:
+    ids_ok = all(0 < i < 2**31 for i in agent_ids) and 0 < course_id < 2**31
+    if start.tzinfo is None or not agent_ids or not ids_ok or len(agent_ids) > 200 or not 1 <= capacity <= 200:
         raise ValidationError(_("the proposal was garbled; propose again"), field="start")
     course = db.get_or_404(Course, course_id)
     impact = placement_svc.evaluate(db.session, course, start, agent_ids, _tz())

@@ -124,7 +124,7 @@ def test_small_handmade_file(tmp_path: Path) -> None:
     [
         (lambda t: t.replace("0 0 0 0 0 0 1 1", "0 0 0 0 0 0 x 1"), r"inst.txt:11: Requirements: not a number: 'x'"),
         (lambda t: t.replace("0 0 0 0 0 0 1 1", "0 0 0 0 0 1 1"), r"inst.txt:11: Requirements: expected 24 values, got 23"),
-        (lambda t: t.replace("#Overcover:\n1\n", ""), r"inst.txt: missing keyword section\(s\): w_over"),
+        (lambda t: t.replace("#Overcover:\n1\n", ""), r"inst.txt: missing keyword section\(s\): #Overcover:$"),
         (lambda t: t.replace("yes or no\nno", "yes or no\nmaybe"), r"inst.txt:8: FlagCyclical: expected yes or no"),
         (lambda t: t.replace("8:0 120", "8:0 100"), r"inst.txt:17: shift template D: start 580 min is not a multiple"),
         (lambda t: t.replace("480 60 60 *", "480 60 60 1-5"), r"inst.txt:17: shift template D: only '\*'"),

@@ -43,7 +43,7 @@ def tiny_center(session: Session, *, agents: int = 6, with_requirements: bool = 
     for i in range(agents):
         u = User(username=f"tagent{i}", display_name=f"Agent {i}", password_hash=pw)
         u.roles = [UserRole(role="agent")]
-        a = Agent(user=u, employee_no=f"T{i:03d}", team_id=team.id, min_hours_week=16, max_hours_week=40,
+        a = Agent(user=u, employee_no=f"T{i:03d}", team_id=team.id, min_hours_week=0, max_hours_week=40,
                   night_ok=False, is_supervisor=i == 0, hire_date=date(2020, 1, 1))
         a.skills = [AgentSkill(queue_id=q1.id, proficiency=3)] + ([AgentSkill(queue_id=q2.id, proficiency=3)] if i % 2 else [])
         session.add(a)
@@ -60,7 +60,7 @@ def add_requirements(session: Session, site: Site, queues: list[Queue], start: d
         local = timeutil.to_local(t, site.timezone)
         if local.weekday() < 5 and 9 <= local.hour < 18:
             for q in queues:
-                rows.append(dict(queue_id=q.id, interval_start=t, volume=20.0, aht_seconds=300.0,
+                rows.append(dict(queue_id=q.id, interval_start=t, volume=2.0, aht_seconds=300.0,
                                  agents_on_phone=per_queue, agents_required=per_queue + 1, service_level=0.85))
     session.execute(sa.insert(StaffingRequirement), rows)
     session.flush()

@@ -138,3 +138,10 @@ def test_open_draft_receives_the_swap(app) -> None:
     db.session.commit()
     assert (_code(me.id, monday, draft.id), _code(mate.id, monday, draft.id)) == ("L", "M")
     assert draft.status == VersionStatus.DRAFT
+
+
+def test_every_notification_kind_sent_has_a_text() -> None:
+    from scheduler.selfservice.notify import KINDS
+    from webapp.i18n import NOTIFICATION_TEXTS
+
+    assert [k for k in KINDS if k not in NOTIFICATION_TEXTS] == []
