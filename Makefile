@@ -26,7 +26,7 @@ install-dev: $(STAMP_DEV)
 
 translations: $(STAMP)
 	@if ls webapp/translations/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then \
-	  $(VENV)/bin/pybabel compile -q -d webapp/translations; fi
+	  $(VENV)/bin/pybabel -q compile -d webapp/translations; fi
 
 ## Set up, migrate, load the demo center when the database is empty, serve on :5000.
 run: install translations

@@ -6,8 +6,6 @@ registered from ``optimizer.cli`` as they are built.
 
 from __future__ import annotations
 
-import importlib
-
 import click
 from flask.cli import FlaskGroup, with_appcontext
 
@@ -76,20 +74,13 @@ def create_user_cmd(username: str, display_name: str, roles: tuple[str, ...], pa
     click.echo(f"created {username}")
 
 
-#: (module, attribute) of commands contributed by other packages; missing ones are skipped
-#: so the CLI works while a package is being built.
-EXTRA_COMMANDS = [
-    ("optimizer.cli.forecast", "forecast_cmd"),
-    ("optimizer.cli.forecast", "staffing_cmd"),
-    ("optimizer.cli.roster", "roster_group"),
-    ("scheduler.cli", "scheduler_cmd"),
-    ("scheduler.cli", "worker_cmd"),
-    ("webapp.i18n_cli", "i18n_group"),
-]
+#: Commands contributed by the domain and engine packages.
+from optimizer.cli.design import design_benchmark_cmd  # noqa: E402
+from optimizer.cli.forecast import forecast_cmd, staffing_cmd  # noqa: E402
+from optimizer.cli.roster import roster_group  # noqa: E402
+from scheduler.cli import scheduler_cmd, worker_cmd  # noqa: E402
+from webapp.i18n_cli import i18n_group  # noqa: E402
 
-for _module, _attr in EXTRA_COMMANDS:
-    try:
-        _cmd = getattr(importlib.import_module(_module), _attr)
-    except (ImportError, AttributeError):
-        continue
+roster_group.add_command(design_benchmark_cmd, "design-benchmark")
+for _cmd in (forecast_cmd, staffing_cmd, roster_group, scheduler_cmd, worker_cmd, i18n_group):
     main.add_command(_cmd)

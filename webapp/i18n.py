@@ -1,6 +1,7 @@
 """Interface language and time zone selection, and locale-aware formatting helpers.
 
-Language: the user's saved preference, else the browser's Accept-Language, else English.
+Language: the user's saved preference, else the browser's Accept-Language, else the
+site's default language, else English.
 Times: always shown in the site's zone (Babel formats; templates never use strftime).
 """
 
@@ -53,7 +54,9 @@ def select_locale() -> str:
         base = key.split("-")[0]
         if base in ACCEPT_MAP:
             return ACCEPT_MAP[base]
-    return current_app.config["BABEL_DEFAULT_LOCALE"]
+    # a browser in none of our languages: the site's own language
+    site_locale = getattr(getattr(g, "site", None), "default_locale", None)
+    return site_locale if site_locale in languages else current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
 def select_timezone() -> str:

@@ -42,6 +42,8 @@ POT_FILE = TRANSLATIONS / "messages.pot"
 LOCALES = ("en", "zh_Hant_TW", "zh_Hans_CN")
 SOURCE_LOCALE = "en"
 
+LANGUAGE_TITLES = {"en": "English", "zh_Hant_TW": "Traditional Chinese (Taiwan)", "zh_Hans_CN": "Simplified Chinese (mainland China)"}
+
 #: Marking functions.  Besides gettext's usual names: ``_l`` / ``lazy_gettext`` for strings
 #: evaluated later (form labels, module constants), and the domain errors, whose literal
 #: message is extracted so that webapp/errors.py can show it in the reader's language.
@@ -163,6 +165,10 @@ def update_catalogs(template: Catalog, translations: Path = TRANSLATIONS,
         # update() adopts the template's Message objects: give each locale its own copies
         catalog.update(copy.deepcopy(template), no_fuzzy_matching=False, update_creation_date=False)
         catalog.fuzzy = False
+        catalog.header_comment = (f"# {LANGUAGE_TITLES.get(locale, locale)} messages of the WFM interface.\n"
+                                  "# Maintained with `wfm i18n update` / `wfm i18n check` (docs/i18n.md).")
+        catalog.last_translator = "WFM project"
+        catalog.language_team = LANGUAGE_TITLES.get(locale, locale)
         if locale == SOURCE_LOCALE:
             fill_source_locale(catalog)
         write_catalog(path, catalog)
@@ -173,6 +179,7 @@ def update_catalogs(template: Catalog, translations: Path = TRANSLATIONS,
 
 
 def write_template(template: Catalog, path: Path = POT_FILE) -> None:
+    template.header_comment = "# Messages of the WFM interface, extracted by `wfm i18n extract` (docs/i18n.md)."
     buf = io.BytesIO()
     write_po(buf, template, width=100, sort_by_file=True, include_lineno=False)
     _atomic_write(path, buf.getvalue())

@@ -547,12 +547,8 @@ def explain(problem: Problem, *, time_limit: float = 30.0, num_workers: int = 2,
 def explained(problem: Problem, result: RosterResult, *, time_limit: float, num_workers: int = 2,
               seed: int = 0, progress: ProgressCallback | None = None,
               cancel: Cancellable | None = None) -> RosterResult:
-    """``result`` (INFEASIBLE) completed with the explanation and the relaxed roster."""
+    """``result`` (INFEASIBLE) completed with the explanation and, in ``relaxed``, the
+    best relaxed roster (``write_outputs`` writes it as roster.csv)."""
     ex = explain(problem, time_limit=time_limit, num_workers=num_workers, seed=seed, progress=progress, cancel=cancel)
-    base = replace(result, explanation=ex.messages, conflicting_rules=ex.conflicting_rules,
-                   relaxations=ex.relaxations)
-    if ex.roster is None:
-        return base
-    r = ex.roster
-    return replace(base, objective=r.objective, assignments=r.assignments, coverage=r.coverage,
-                   violations=r.violations, runtime=result.runtime + r.runtime)
+    return replace(result, explanation=ex.messages, conflicting_rules=ex.conflicting_rules,
+                   relaxations=ex.relaxations, relaxed=ex.roster)

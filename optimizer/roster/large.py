@@ -165,17 +165,28 @@ def _first_roster(sub: Problem, *, by_weeks: bool, num_workers: int, seed: int,
         res = solve(sub, time_limit=time_limit, num_workers=num_workers, seed=seed, strategy="cp-sat",
                     params=first, explain=False)
         return res if res.feasible else None
-    done: list[ShiftAssignment] = []
-    history = [a for a in sub.previous if a.date < sub.start_date]
-    for w0 in range(0, sub.days, 7):
-        week = replace(sub, start_date=sub.start_date + timedelta(days=w0), days=min(7, sub.days - w0),
-                       previous=tuple(history))
-        res = solve(week, time_limit=time_limit / 4, num_workers=num_workers, seed=seed, strategy="cp-sat",
+    base = [a for a in sub.previous if a.date < sub.start_date]
+    weeks: list[tuple[int, tuple[ShiftAssignment, ...]]] = []  # (first week, shifts)
+    w = 0
+    backtracked = False
+    while w * 7 < sub.days:
+        span = 2 if backtracked else 1  # a dead end: redo the previous week with this one
+        start = w * 7
+        history = base + [Assignment(x.agent_id, x.date, x.shift_code, x.breaks) for _, wk in weeks for x in wk]
+        window = replace(sub, start_date=sub.start_date + timedelta(days=start),
+                         days=min(7 * span, sub.days - start), previous=tuple(history))
+        res = solve(window, time_limit=time_limit / 4, num_workers=num_workers, seed=seed, strategy="cp-sat",
                     params=first, explain=False)
-        if not res.feasible:
+        if res.feasible:
+            weeks.append((w, res.assignments))
+            w += span
+            backtracked = False
+        elif weeks and not backtracked:
+            w = weeks.pop()[0]
+            backtracked = True
+        else:
             return None
-        done += res.assignments
-        history += [Assignment(x.agent_id, x.date, x.shift_code, x.breaks) for x in res.assignments]
+    done = [x for _, wk in weeks for x in wk]
     return RosterResult("FEASIBLE", None, None, 0.0, sub.interval_minutes, tuple(done))
 
 

@@ -151,7 +151,8 @@ def repair(
         result = explained(repaired, result, time_limit=max(5.0, time_limit - (time.monotonic() - t0)),
                            num_workers=num_workers, seed=seed, progress=progress, cancel=cancel)
     dates = rv.timeline.dates
-    return RepairResult(result, diff(kept, result), repaired, removed,
+    shown = result.relaxed if result.relaxed is not None else result
+    return RepairResult(result, diff(kept, shown), repaired, removed,
                         (dates[min(window)], dates[max(window)]) if window else (problem.start_date, problem.start_date))
 
 

@@ -71,8 +71,11 @@ class RosterResult:
     explanation: tuple[str, ...] = ()
     #: when INFEASIBLE: the rule families in conflict (a minimal set)
     conflicting_rules: tuple[str, ...] = ()
-    #: when INFEASIBLE and ``assignments`` is a best relaxed roster: each broken rule
+    #: when INFEASIBLE: each hard rule that ``relaxed`` breaks
     relaxations: tuple[Relaxation, ...] = ()
+    #: when INFEASIBLE: the best roster relaxing the fewest, least important rules
+    #: (``assignments`` stays empty: nothing in it is a valid roster)
+    relaxed: RosterResult | None = None
 
     @property
     def feasible(self) -> bool:

@@ -398,6 +398,9 @@ def summary_dict(problem: Problem, result: RosterResult) -> dict[str, Any]:
         "conflicting_rules": list(result.conflicting_rules),
         "relaxations": [{"rule": r.rule, "agent_id": r.agent_id, "date": r.date.isoformat() if r.date else None,
                          "message": r.message} for r in result.relaxations],
+        "relaxed_roster": None if result.relaxed is None else {
+            "objective": result.relaxed.objective, "shifts": len(result.relaxed.assignments),
+            "under_covered_agent_minutes": result.relaxed.under_minutes()},
     }
 
 
@@ -405,11 +408,13 @@ def write_outputs(folder: str | Path, problem: Problem, result: RosterResult) ->
     """roster.csv, coverage.csv and summary.json into ``folder``."""
     out = Path(folder)
     out.mkdir(parents=True, exist_ok=True)
-    write_roster_csv(out / "roster.csv", roster_rows(result, problem.timezone))
+    # an infeasible problem still gets a roster: the best relaxed one (see summary.json)
+    shown = result.relaxed if result.relaxed is not None else result
+    write_roster_csv(out / "roster.csv", roster_rows(shown, problem.timezone))
     with (out / "coverage.csv").open("w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
         w.writerow(["timestamp", "queue", "required", "scheduled"])
-        for c in result.coverage:
+        for c in shown.coverage:
             w.writerow([timeutil.to_local(c.start, problem.timezone).isoformat(timespec="minutes"), c.queue,
                         c.required, c.scheduled])
     (out / "summary.json").write_text(json.dumps(summary_dict(problem, result), indent=2) + "\n", encoding="utf-8")

@@ -40,8 +40,10 @@ class LinearRelaxation:
             raise RuntimeError("GLOP linear solver is not available")
         inf = self._solver.infinity()
         self._vars = []
+        self._bounds = []
         for i, var in enumerate(proto.variables):
             domain = list(var.domain)
+            self._bounds.append((float(domain[0]), float(domain[-1])))
             self._vars.append(self._solver.NumVar(float(domain[0]), float(domain[-1]), f"v{i}"))
         for number, constraint in enumerate(proto.constraints):
             if not constraint.has_linear() or list(constraint.enforcement_literal):
@@ -60,6 +62,11 @@ class LinearRelaxation:
 
     def fix(self, index: int, value: float) -> None:
         self._vars[index].SetBounds(value, value)
+
+    def release(self, index: int) -> None:
+        """Undo ``fix``: back to the variable's bounds in the CP-SAT model."""
+        low, high = self._bounds[index]
+        self._vars[index].SetBounds(low, high)
 
     def solve(self, time_limit: float) -> Relaxation:
         self._solver.SetTimeLimit(max(1, int(time_limit * 1000)))

@@ -2,8 +2,9 @@
 
 Three steps share one model (``model.build_model``) and one time budget:
 
-1. **LP and diving.**  GLOP solves the LP relaxation (a lower bound); diving on the
-   ``used`` variables turns it into the first incumbent (``_lp_start``, ``relaxation``).
+1. **LP and diving.**  GLOP solves the LP relaxation (a lower bound); a few dives on the
+   ``used`` variables (up to ``dive_share`` of the time) turn it into the first
+   incumbents (``_lp_start``, ``relaxation``).
 2. **Pool search.**  CP-SAT on the model restricted to the LP support and its neighbours
    (start or length one slot away): a few dozen candidates instead of hundreds, where good
    schedules are found quickly.
@@ -20,6 +21,7 @@ returned; the result never raises for a hard instance, it reports what it has.
 
 from __future__ import annotations
 
+import random
 import threading
 import time
 from dataclasses import dataclass, field
@@ -29,11 +31,12 @@ from ortools.sat.python import cp_model
 from optimizer.progress import NEVER_CANCELLED, Cancellable, Progress, ProgressCallback, no_progress
 from optimizer.shiftdesign.model import DesignVariables, build_model
 from optimizer.shiftdesign.problem import DesignedShift, DesignScore, ShiftDesignInstance
-from optimizer.shiftdesign.relaxation import LinearRelaxation
+from optimizer.shiftdesign.relaxation import LinearRelaxation, Relaxation
 from optimizer.shiftdesign.scoring import score
 
 STAGE = "shift-design"
 _SUPPORT_EPS = 1e-6
+_MAX_DIVES = 8
 
 
 @dataclass(frozen=True)
@@ -42,8 +45,8 @@ class DesignResult:
 
     ``bound`` is a lower bound on the model objective (equal to the README objective except
     for the duties-per-week estimate, see ``model._duties_penalty``); ``status`` is
-    ``OPTIMAL`` when CP-SAT proved the full model optimal, ``FEASIBLE`` otherwise, and
-    ``NO_SOLUTION`` only if not even the LP step finished in time.
+    ``OPTIMAL`` when CP-SAT proved the full model optimal, ``FEASIBLE`` otherwise.  There
+    is always a schedule: the empty one (all shortage) is the incumbent before any search.
     """
 
     instance: str
@@ -126,38 +129,58 @@ def _worker_indices(v: DesignVariables) -> list[int]:
     return [x.index for row in v.workers for x in row]
 
 
-def _lp_start(search: _Search) -> tuple[float | None, set[int]]:
-    """LP bound and LP support; offers the schedule found by LP diving as first incumbent.
+def _lp_start(search: _Search, dive_share: float) -> tuple[float | None, set[int]]:
+    """LP bound and LP support; offers the schedules found by LP diving as incumbents.
 
     Diving: solve the LP, fix to 1 the ``used`` variable with the largest fractional value,
-    re-solve, until no ``used`` is fractional.  What is left is a min-cost flow with integral
-    LP optimum.  Because the LP (with the event cuts) is tight, the dive lands close to the
-    optimum (often on it) in a fraction of a second: a strong hint for CP-SAT.
+    re-solve, until no ``used`` is fractional.  What is left is a min-cost flow with an
+    integral LP optimum.  Because the LP (with the event cuts) is tight, a dive lands close
+    to the optimum, often on it, in a fraction of a second.  LP values tie often (halves),
+    and the tie-break changes where a dive lands, so several dives with different
+    tie-breaks run while they fit in ``dive_share`` of the time limit.
     """
     v = search.v
     relax = LinearRelaxation(search.model)
-    lp = relax.solve(max(0.1, search.left()))
-    if not lp.values:
+    root = relax.solve(max(0.1, search.left()))
+    if not root.values:
         return None, set(range(len(v.candidates)))
-    bound = lp.objective / v.objective_scale if lp.optimal else None
-    support = {c for c, use in enumerate(v.used) if lp.values[use.index] > _SUPPORT_EPS}
+    bound = root.objective / v.objective_scale if root.optimal else None
+    support = {c for c, use in enumerate(v.used) if root.values[use.index] > _SUPPORT_EPS}
+    rng = random.Random(search.seed)
+    n = len(v.used)
+    tie_breaks = [[-c for c in range(n)], list(range(n))]
+    for number in range(_MAX_DIVES):
+        if number and (time.monotonic() - search.t0 > dive_share * search.time_limit or search.cancel.is_cancelled()):
+            break
+        if number >= len(tie_breaks):
+            tie_breaks.append(rng.sample(range(n), n))
+        values = _dive(search, relax, root, tie_breaks[number])
+        if values is not None:
+            search.offer(values, f"LP dive {number + 1}")
+        for use in v.used:
+            relax.release(use.index)
+        if bound is not None and search.best_score is not None and search.best_score.objective <= bound + 1e-9:
+            break  # the dive met the LP bound: nothing left to find
+    return bound, support
+
+
+def _dive(search: _Search, relax: LinearRelaxation, lp: Relaxation, tie_break: list[int]) -> dict[int, int] | None:
+    v = search.v
     for _ in range(len(v.used)):
         if search.left() <= 0.1 or search.cancel.is_cancelled():
-            break
+            return None
         fractional = [
-            (lp.values[use.index], c) for c, use in enumerate(v.used)
+            (lp.values[use.index], tie_break[c], c) for c, use in enumerate(v.used)
             if _SUPPORT_EPS < lp.values[use.index] < 1 - _SUPPORT_EPS
         ]
         if not fractional:
             break
-        relax.fix(v.used[max(fractional)[1]].index, 1.0)
+        relax.fix(v.used[max(fractional)[2]].index, 1.0)
         step = relax.solve(max(0.1, search.left()))
         if not step.values:
-            break
+            return None
         lp = step
-    values = {i: max(0, round(lp.values[i])) for i in _worker_indices(v)}
-    search.offer(values, "LP diving")
-    return bound, support
+    return {i: max(0, round(lp.values[i])) for i in _worker_indices(v)}
 
 
 def _neighbourhood(v: DesignVariables, support: set[int], slot: int, radius: int) -> set[int]:
@@ -174,9 +197,7 @@ def _neighbourhood(v: DesignVariables, support: set[int], slot: int, radius: int
     return pool
 
 
-def _cp_sat(
-    search: _Search, model: cp_model.CpModel, limit: float, phase: str, presolve: bool = False
-) -> tuple[int, cp_model.CpSolver]:
+def _cp_sat(search: _Search, model: cp_model.CpModel, limit: float, phase: str) -> tuple[int, cp_model.CpSolver]:
     """Run CP-SAT on ``model`` (the full model or a restricted clone), hinted with the best."""
     v = search.v
     if search.best is not None:
@@ -190,7 +211,7 @@ def _cp_sat(
     solver.parameters.max_time_in_seconds = max(0.05, limit)
     solver.parameters.num_workers = search.num_workers
     solver.parameters.random_seed = search.seed
-    solver.parameters.cp_model_presolve = presolve  # see module docstring
+    solver.parameters.cp_model_presolve = False  # see module docstring
     reporter = _Reporter(search, phase)
     done = threading.Event()
 
@@ -221,11 +242,16 @@ def solve(
     seed: int = 0,
     progress: ProgressCallback | None = None,
     cancel: Cancellable | None = None,
+    dive_share: float = 0.25,
     pool_share: float = 0.5,
     pool_radius: int = 1,
-    full_presolve: bool = False,
 ) -> DesignResult:
-    """Design shifts for ``instance`` within ``time_limit`` seconds (wall clock, all steps)."""
+    """Design shifts for ``instance`` within ``time_limit`` seconds (wall clock, all steps).
+
+    ``dive_share``: no new LP dive starts after this share of the time limit;
+    ``pool_share``: share of the time left after diving given to the pool search;
+    ``pool_radius``: neighbours (in slots of start and of length) added to the pool.
+    """
     t0 = time.monotonic()
     progress = progress or no_progress
     cancel = cancel or NEVER_CANCELLED
@@ -233,8 +259,9 @@ def solve(
     model, v = build_model(instance, instance.candidates())
     search = _Search(instance, model, v, t0, time_limit, num_workers, seed, progress, cancel)
     stats: dict[str, float] = {"candidates": len(v.candidates)}
+    search.offer({}, "empty schedule")  # a valid (all-shortage) answer even if cancelled at once
 
-    lp_bound, support = _lp_start(search)
+    lp_bound, support = _lp_start(search, dive_share)
     stats.update(lp_seconds=time.monotonic() - t0, lp_support=len(support))
     if lp_bound is not None:
         stats["lp_bound"] = lp_bound
@@ -252,7 +279,7 @@ def solve(
         _cp_sat(search, restricted, pool_share * search.left(), "pool")
         stats["pool_seconds"] = time.monotonic() - t0
     if search.left() > 0.05 and not cancel.is_cancelled():
-        code, solver = _cp_sat(search, model, search.left(), "full", presolve=full_presolve)
+        code, solver = _cp_sat(search, model, search.left(), "full")
         if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             full_bound = solver.best_objective_bound / v.objective_scale
             bound = full_bound if bound is None else max(bound, full_bound)

@@ -225,6 +225,13 @@ def test_accept_language_chooses_the_catalogue(client) -> None:
         assert f"<h1>{expect}</h1>" in html, header
 
 
+def test_unknown_browser_language_falls_back_to_the_sites(client) -> None:
+    db.session.add(_site(default_locale="zh_Hans_CN"))
+    db.session.commit()
+    assert "<h1>登录</h1>" in client.get("/login", headers={"Accept-Language": "fr-FR"}).get_data(as_text=True)
+    assert "<h1>Log in</h1>" in client.get("/login", headers={"Accept-Language": "en"}).get_data(as_text=True)
+
+
 def test_saved_preference_beats_accept_language(client, make_user) -> None:
     user = make_user("agent", username="mei")
     user.locale = "zh_Hans_CN"
@@ -363,3 +370,20 @@ def test_translation_directory_layout() -> None:
     for locale in LOCALES:
         assert po_path(locale).exists(), locale
     assert re.search(r"^\[jinja2: webapp/templates/\*\*\.html\]", (ROOT / "babel.cfg").read_text(), re.M)
+
+
+def test_roster_page_shows_holidays_in_the_readers_language(client, make_user) -> None:
+    from scheduler.models import Roster, RosterVersion
+
+    site = _site()
+    db.session.add(site)
+    db.session.flush()
+    roster = Roster(site_id=site.id, name="2026-10", start_date=date(2026, 10, 5), days=14)
+    db.session.add_all([roster, RosterVersion(roster=roster, number=1, status="published",
+                                              published_at=datetime(2026, 10, 1, tzinfo=timezone.utc))])
+    db.session.commit()
+    make_user("planner", username="plan")
+    login(client, "plan")
+    for lang, name in (("zh-TW", "國慶日"), ("zh-CN", "国庆日"), ("en", "National Day")):
+        html = client.get(f"/planner/rosters/{roster.id}", headers={"Accept-Language": lang}).get_data(as_text=True)
+        assert name in html, lang

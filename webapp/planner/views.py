@@ -25,7 +25,7 @@ from scheduler.db import utcnow
 from scheduler.models import Agent, Job, Queue, Roster, RosterVersion, SpecialDay, Team, User
 from scheduler.planning import forecasting, queries, rosters
 from scheduler.planning.roster_problem import site_templates
-from webapp.i18n import holidays_between
+from webapp.i18n import format_skeleton, holidays_between
 from webapp.extensions import db
 from webapp.params import date_arg, int_arg
 from webapp.planner.forms import (
@@ -120,8 +120,10 @@ def staffing() -> Any:
 
 def _chart(series: queries.StaffingSeries) -> dict:
     data = series.chart_data()
-    pattern = "HH:mm" if series.days == 1 else "EEE d HH:mm"
-    data["labels"] = [format_datetime(t, pattern) for t in series.timestamps]
+    if series.days == 1:
+        data["labels"] = [format_datetime(t, "HH:mm") for t in series.timestamps]
+    else:  # weekday and date in the reader's order ("Mon, 11/30 09:00" / "11/30（週一） 09:00")
+        data["labels"] = [f"{format_skeleton('MEd', t)} {format_datetime(t, 'HH:mm')}" for t in series.timestamps]
     return data
 
 
@@ -223,7 +225,8 @@ def forecast() -> Any:
         fold = accuracy[code].get("last_fold") or {}
         labels = []
         for t in fold.get("timestamp", []):
-            labels.append(format_datetime(datetime.fromisoformat(t), "EEE d HH:mm"))
+            when = datetime.fromisoformat(t)
+            labels.append(f"{format_skeleton('MEd', when)} {format_datetime(when, 'HH:mm')}")
         acc_chart = {"labels": labels, "actual": fold.get("actual", []), "forecast": fold.get("forecast", [])}
     return render_template("planner/forecast.html", run=run, bounds=bounds, queues=queues, code=code,
                            accuracy=accuracy, acc_chart=acc_chart, upload_form=HistoryUploadForm(),

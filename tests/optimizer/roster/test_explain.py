@@ -51,13 +51,14 @@ def check(problem: Problem, family: str, agent: str | None, on: object | None) -
         assert str(on) in text
     # the best relaxed roster: every validator finding is a listed relaxation of a
     # conflicting rule family, and nothing else is broken
-    found = validate(problem, roster_rows(res, problem.timezone))
+    assert not res.assignments and res.relaxed is not None  # the relaxed roster is apart
+    found = validate(problem, roster_rows(res.relaxed, problem.timezone))
     listed = {(r.rule, r.agent_id, r.date) for r in res.relaxations}
     assert found, "an infeasible problem cannot have a fully valid roster"
     assert {(family_of(v), v.agent_id, v.date) for v in found} == listed
     assert all(r.rule in res.conflicting_rules for r in res.relaxations)
     summary = summary_dict(problem, res)
-    assert summary["explanation"] and summary["relaxations"]
+    assert summary["explanation"] and summary["relaxations"] and summary["relaxed_roster"] is not None
     json.dumps(summary)
     return text
 

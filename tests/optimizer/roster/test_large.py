@@ -21,7 +21,7 @@ def center():
 
 @pytest.fixture(scope="module")
 def large_result(center):
-    return solve(center, time_limit=40, num_workers=2, strategy="decompose")
+    return solve(center, time_limit=15, num_workers=2, strategy="decompose")
 
 
 def test_blocks_cover_every_agent_once(center) -> None:
@@ -56,7 +56,7 @@ def test_coverage_rows_match_the_roster(center, large_result) -> None:
 def test_bound_is_below_every_roster(center, large_result) -> None:
     lb = coverage_bound(center)
     assert lb is not None and lb >= 0
-    mono = solve(center, time_limit=15, num_workers=2, strategy="cp-sat", explain=False)
+    mono = solve(center, time_limit=8, num_workers=2, strategy="cp-sat", explain=False)
     for res in (large_result, mono):
         if res.feasible:
             assert sum(res.under_minutes().values()) >= lb - 1e-6
