@@ -29,7 +29,7 @@ from datetime import datetime, timedelta
 
 from optimizer import timeutil
 from optimizer.progress import NEVER_CANCELLED, Cancellable, Progress, ProgressCallback, no_progress
-from optimizer.roster.problem import Assignment, Problem, Requirement
+from optimizer.roster.problem import Assignment, Problem, Requirement, ShiftDemand
 from optimizer.roster.result import CoverageRow, RosterResult, ShiftAssignment, SoftViolation
 
 LARGE_AGENTS = 200  #: ``solve(strategy="auto")`` decomposes from this many agents
@@ -122,7 +122,11 @@ def solve_large(
     first_seconds = elapsed()
     progress(Progress(stage="roster-large", message="first valid roster", elapsed=first_seconds,
                       time_limit=time_limit, objective=_merge(problem, blocks, results, 0).objective))
-    lb = coverage_bound(problem) if bound else None
+    plan: Plan = {}
+    lb = coverage_bound(problem, plan=plan, time_limit=max(10.0, time_limit / 3)) if bound else None
+    if plan:
+        _guided_pass(problem, blocks, results, plan, time_limit=time_limit, elapsed=elapsed, seed=seed,
+                     num_workers=num_workers, progress=progress, cancel=cancel)
     # 2. improvement: block descent, warm-started
     rounds = 0
     bound_time = elapsed()
@@ -134,8 +138,7 @@ def solve_large(
             sub = sub_problem(problem, ids, _residual(problem, results, k), supervisor_rule=(k == 0))
             hint = [Assignment(s.agent_id, s.date, s.shift_code) for s in results[k].assignments]
             per_block = min(left, max(10.0, (time_limit - bound_time) / (2 * len(blocks))))
-            res = solve(sub, time_limit=per_block, num_workers=num_workers, seed=seed + rounds + 1,
-                        strategy="cp-sat", hint=hint, explain=False)
+            res = _improve_block(sub, hint, time_limit=per_block, num_workers=num_workers, seed=seed + rounds + 1)
             if res.feasible and res.objective is not None and (results[k].objective is None
                                                                or res.objective <= _rescore(problem, sub, results[k])):
                 results[k] = res
@@ -153,6 +156,87 @@ def solve_large(
     if lb is not None:
         stats["bound_under_agent_minutes"] = lb
     return replace(out, runtime=elapsed(), stats=stats)
+
+
+def _improve_block(sub: Problem, hint: list[Assignment], *, time_limit: float, num_workers: int,
+                   seed: int) -> RosterResult:
+    """Warm-started LNS on one block: the block's current roster is completed to a full
+    solution of its model (break counts, skill split), then ``optimizer.roster.lns``
+    improves it; falls back to a hinted CP-SAT search if the completion fails."""
+    from optimizer.progress import no_progress
+    from optimizer.roster.lns import Incumbent, improve
+    from optimizer.roster.model import build_model
+    from optimizer.roster.solve import apply_hint, extract, run_cp_sat, solve
+
+    t0 = time.monotonic()
+    rv = build_model(sub)
+    probe = max(3.0, 0.3 * time_limit)
+    apply_hint(rv, hint, time_limit=probe)
+    values = list(rv.model.proto.solution_hint.values)
+    if len(values) != len(rv.model.proto.variables) or not rv.soft:
+        return solve(sub, time_limit=max(1.0, time_limit - (time.monotonic() - t0)), num_workers=num_workers,
+                     seed=seed, strategy="cp-sat", hint=hint, explain=False)
+    objective = sum(t.weight * values[t.var.index] for t in rv.soft)
+    left = time_limit - (time.monotonic() - t0) - probe
+    best, _ = improve(rv, Incumbent(values, objective), time_limit=max(0.5, left), seed=seed,
+                      num_workers=num_workers, progress=no_progress, cancel=NEVER_CANCELLED)
+    for var in rv.x.values():
+        rv.model.add(var == best.values[var.index])
+    rv.model.clear_hints()
+    rv.model.proto.solution_hint.vars.extend(range(len(best.values)))
+    rv.model.proto.solution_hint.values.extend(best.values)
+    solver, code, rep, _ = run_cp_sat(rv, time_limit=max(probe, 5.0), num_workers=num_workers, seed=seed,
+                                      progress=no_progress, cancel=NEVER_CANCELLED)
+    return extract(rv, solver, code, rep.solutions, False, time.monotonic() - t0)
+
+
+def _under(problem: Problem, blocks: list[list[str]], results: dict[int, RosterResult]) -> int:
+    return sum(_merge(problem, blocks, results, 0).under_minutes().values())
+
+
+def _guided_pass(problem: Problem, blocks: list[list[str]], results: dict[int, RosterResult], plan: Plan, *,
+                 time_limit: float, elapsed: object, seed: int, num_workers: int, progress: ProgressCallback,
+                 cancel: Cancellable) -> None:
+    """Re-plan each block toward the LP's head counts per (day, template), as cheap
+    per-shift targets (no interval model): the LP knows where coverage pays, and a
+    shift-target model solves in seconds.  A block's new roster is kept if the center's
+    under-coverage does not grow."""
+    from optimizer.roster.solve import solve
+
+    size: dict[tuple[tuple[str, ...], bool], int] = defaultdict(int)
+    for a in problem.agents:
+        size[tuple(sorted(a.skills)), a.supervisor] += 1
+    dates = problem.dates
+    budget = time_limit * 0.6 - elapsed()  # type: ignore[operator]
+    for k, ids in enumerate(blocks):
+        left = budget - elapsed() + time_limit * 0.0  # type: ignore[operator]
+        if cancel.is_cancelled() or time_limit * 0.6 - elapsed() < 3.0:  # type: ignore[operator]
+            return
+        agent = problem.agent(ids[0])
+        key = (tuple(sorted(agent.skills)), agent.supervisor)
+        share = len(ids) / size[key]
+        demands = tuple(ShiftDemand(dates[d], code, int(round(v * share)), 200, 100)
+                        for (g, d, code), v in plan.items() if g == key and round(v * share) > 0)
+        sub = replace(sub_problem(problem, ids, (), supervisor_rule=(k == 0)), shift_demands=demands)
+        hint = [Assignment(x.agent_id, x.date, x.shift_code) for x in results[k].assignments]
+        per = max(4.0, (time_limit * 0.6 - elapsed()) / (len(blocks) - k))  # type: ignore[operator]
+        res = solve(sub, time_limit=per, num_workers=num_workers, seed=seed, strategy="cp-sat", hint=hint,
+                    explain=False)
+        del left
+        if not res.feasible:
+            continue
+        full = sub_problem(problem, ids, problem.requirements, False)
+        cand = replace(res, coverage=estimate_coverage(full, res.assignments),
+                       violations=tuple(v for v in res.violations if not v.rule.startswith("shift_cover")))
+        before = _under(problem, blocks, results)
+        old = results[k]
+        results[k] = cand
+        after = _under(problem, blocks, results)
+        if after > before:
+            results[k] = old
+        progress(Progress(stage="roster-large", message=f"LP-guided block {k + 1}/{len(blocks)}",
+                          elapsed=elapsed(), time_limit=time_limit,  # type: ignore[operator]
+                          extra={"under_agent_minutes": min(before, after)}))
 
 
 def _first_roster(sub: Problem, *, by_weeks: bool, num_workers: int, seed: int,
@@ -279,12 +363,14 @@ def _merge(problem: Problem, blocks: list[list[str]], results: dict[int, RosterR
 
 
 def coverage_bound(problem: Problem, *, breaks: bool = True, time_limit: float = 120.0,
-                   solver: str = "GLOP") -> float | None:
+                   solver: str = "GLOP", plan: Plan | None = None) -> float | None:
     """Lower bound on total under-covered agent-minutes: the sum over weeks of an LP
     relaxation of each week (see the module doc).  Splitting by week keeps the bound
     valid: each week's LP keeps only constraints that the full problem implies for that
     week, and the day before the week is present with free shifts (a night shift
-    running into the week may cover its first hours).  None if an LP fails."""
+    running into the week may cover its first hours).  None if an LP fails.  ``plan``,
+    when given, receives the LP's head counts per (profile, day, template): a good guide
+    for building rosters (``solve_large`` turns it into per-shift targets)."""
     from optimizer.roster.model.sequences import week_blocks
     from optimizer.roster.model.timeline import Timeline
 
@@ -297,15 +383,18 @@ def coverage_bound(problem: Problem, *, breaks: bool = True, time_limit: float =
     for k, block in enumerate(weeks):
         left = time_limit - (time.monotonic() - t0)
         part = _week_bound(problem, tl, block, breaks=breaks, solver=solver,
-                           time_limit=max(1.0, left / (len(weeks) - k)))
+                           time_limit=max(1.0, left / (len(weeks) - k)), plan=plan)
         if part is None:
             return None
         total += part
     return total
 
 
+Plan = dict[tuple[tuple[tuple[str, ...], bool], int, str], float]
+
+
 def _week_bound(problem: Problem, tl: object, block: range, *, breaks: bool, solver: str,
-                time_limit: float) -> float | None:
+                time_limit: float, plan: Plan | None = None) -> float | None:
     from ortools.linear_solver import pywraplp
 
     lp = pywraplp.Solver.CreateSolver(solver)
@@ -339,6 +428,7 @@ def _week_bound(problem: Problem, tl: object, block: range, *, breaks: bool, sol
             cover_rows[q, i] = row
     sup_rows = {i: lp.Constraint(1, inf) for i in own} if r.supervisor_always_on_duty else {}
     days = ([block.start - 1] if block.start > 0 else []) + list(block)
+    heads: dict = {}
     for (skills, is_sup), members in profiles.items():
         night_ok = sum(1 for a in members if a.night_ok)
         max_minutes = sum(a.max_hours_week for a in members) * 60
@@ -360,6 +450,8 @@ def _week_bound(problem: Problem, tl: object, block: range, *, breaks: bool, sol
                 if not inside:
                     continue
                 n = lp.NumVar(0, night_ok if t.is_night else avail, "")
+                if d in block:
+                    heads[(skills, is_sup), d, t.code] = n
                 day_row.SetCoefficient(n, 1)
                 if d in block:
                     week_hours.SetCoefficient(n, t.paid_minutes)
@@ -399,4 +491,6 @@ def _week_bound(problem: Problem, tl: object, block: range, *, breaks: bool, sol
     lp.SetTimeLimit(int(time_limit * 1000))
     if lp.Solve() != pywraplp.Solver.OPTIMAL:
         return None
+    if plan is not None:
+        plan.update({key: var.solution_value() for key, var in heads.items()})
     return objective.Value() * problem.interval_minutes
