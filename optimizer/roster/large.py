@@ -190,6 +190,23 @@ def _improve_block(sub: Problem, hint: list[Assignment], *, time_limit: float, n
     return extract(rv, solver, code, rep.solutions, False, time.monotonic() - t0)
 
 
+def _round_plan(plan: Plan, key: tuple[tuple[str, ...], bool], share: float) -> dict[tuple[int, str], int]:
+    """This block's share of the LP head counts, rounded per day by largest remainder
+    (rounding each shift alone loses the many small fractions an LP spreads)."""
+    raw: dict[int, dict[str, float]] = defaultdict(dict)
+    for (g, d, code), v in plan.items():
+        if g == key:
+            raw[d][code] = v * share
+    out: dict[tuple[int, str], int] = {}
+    for d, by_code in raw.items():
+        floors = {c: int(v) for c, v in by_code.items()}
+        extra = int(round(sum(by_code.values()))) - sum(floors.values())
+        for c in sorted(by_code, key=lambda c: by_code[c] - floors[c], reverse=True)[:max(0, extra)]:
+            floors[c] += 1
+        out.update({(d, c): n for c, n in floors.items()})
+    return out
+
+
 def _under(problem: Problem, blocks: list[list[str]], results: dict[int, RosterResult]) -> int:
     return sum(_merge(problem, blocks, results, 0).under_minutes().values())
 
@@ -215,8 +232,8 @@ def _guided_pass(problem: Problem, blocks: list[list[str]], results: dict[int, R
         agent = problem.agent(ids[0])
         key = (tuple(sorted(agent.skills)), agent.supervisor)
         share = len(ids) / size[key]
-        demands = tuple(ShiftDemand(dates[d], code, int(round(v * share)), 200, 100)
-                        for (g, d, code), v in plan.items() if g == key and round(v * share) > 0)
+        demands = tuple(ShiftDemand(dates[d], code, n, 200, 100) for (d, code), n in _round_plan(plan, key, share).items()
+                        if n > 0)
         sub = replace(sub_problem(problem, ids, (), supervisor_rule=(k == 0)), shift_demands=demands)
         hint = [Assignment(x.agent_id, x.date, x.shift_code) for x in results[k].assignments]
         per = max(4.0, (time_limit * 0.6 - elapsed()) / (len(blocks) - k))  # type: ignore[operator]

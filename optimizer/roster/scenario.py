@@ -258,20 +258,24 @@ def read_scenario(folder: str | Path) -> Problem:
         paid = rd.get(f, n, rec, "paid_breaks", _paid_breaks, default=[], what="expected LEN@FROM-TO;..., got")
         if None in (start, length, unpaid, paid):
             continue
-        brs = list(paid)
-        if unpaid:
-            lo = rd.get(f, n, rec, "break_earliest", _nonneg_int, default=None)
-            hi = rd.get(f, n, rec, "break_latest", _nonneg_int, default=None)
-            lunch = default_lunch(length, unpaid)
-            brs.append(BreakRule(unpaid, lunch.earliest if lo is None else lo, lunch.latest if hi is None else hi))
-        brs.sort(key=lambda b: b.earliest)
-        try:
-            templates.append(ShiftTemplate(
-                rec["code"], start, length, tuple(brs),
-                tuple(c.strip() for c in rec.get("forbidden_next", "").split(";") if c.strip()),
-                rd.get(f, n, rec, "unpopular", _bool, default=False) or False))
-        except ProblemError as exc:
-            rd.issues.append(ImportIssue(f, n, None, exc.message))
+        flexible = _flexible_candidates(rd, f, n, rec, start, length)
+        if flexible is None:
+            continue
+        for code, cand_start, cand_length in flexible or [(rec["code"], start, length)]:
+            brs = list(paid)
+            if unpaid:
+                lo = rd.get(f, n, rec, "break_earliest", _nonneg_int, default=None)
+                hi = rd.get(f, n, rec, "break_latest", _nonneg_int, default=None)
+                lunch = default_lunch(cand_length, unpaid)
+                brs.append(BreakRule(unpaid, lunch.earliest if lo is None else lo, lunch.latest if hi is None else hi))
+            brs.sort(key=lambda b: b.earliest)
+            try:
+                templates.append(ShiftTemplate(
+                    code, cand_start, cand_length, tuple(brs),
+                    tuple(c.strip() for c in rec.get("forbidden_next", "").split(";") if c.strip()),
+                    rd.get(f, n, rec, "unpopular", _bool, default=False) or False))
+            except ProblemError as exc:
+                rd.issues.append(ImportIssue(f, n, None, exc.message))
     codes = {t.code for t in templates}
     ids = {a.id for a in agents}
 
@@ -484,3 +488,42 @@ def write_scenario(folder: str | Path, problem: Problem) -> None:
         lines.append("\n[queue_weights]")
         lines += [f'"{q}" = {v}' for q, v in problem.weights.queue_weights]
     (out / "rules.toml").write_text("\n".join(lines) + "\n")
+
+
+#: Optional shift_templates.csv columns that make a row a flexible template.
+FLEXIBLE_COLUMNS = ("start_latest", "start_step_minutes", "length_max_minutes", "length_step_minutes")
+
+
+def _flexible_candidates(rd: "_Reader", f: str, n: int, rec: dict, start: int, length: int) -> list[tuple[str, int, int]] | None:
+    """Expand a flexible template row into concrete (code, start, length) candidates.
+
+    A row is flexible when any of ``FLEXIBLE_COLUMNS`` is filled: starts run from ``start``
+    to ``start_latest`` by ``start_step_minutes`` and lengths from ``length_minutes`` to
+    ``length_max_minutes`` by ``length_step_minutes``; the engine then chooses among the
+    candidates (issue 5: shift design from interval demand).  Candidate codes are
+    ``CODE.HHMM`` or ``CODE.HHMM.LEN`` so a roster row names the concrete shift.
+    Returns [] for a fixed row and None when the row has an error (already recorded).
+    """
+    from optimizer.shiftdesign.flexible import FlexibleTemplate, expand
+
+    if not any((rec.get(c) or "").strip() for c in FLEXIBLE_COLUMNS):
+        return []
+    latest = rd.get(f, n, rec, "start_latest", _hhmm_minutes, default=start, what="expected HH:MM, got")
+    start_step = rd.get(f, n, rec, "start_step_minutes", _nonneg_int, default=15)
+    max_len = rd.get(f, n, rec, "length_max_minutes", _nonneg_int, default=length)
+    len_step = rd.get(f, n, rec, "length_step_minutes", _nonneg_int, default=15)
+    if None in (latest, start_step, max_len, len_step):
+        return None
+    if latest < start:
+        latest += 1440  # a window crossing midnight
+    try:
+        cands = expand(FlexibleTemplate(rec["code"], start, latest, start_step or 15, length, max_len, len_step or 15))
+    except ValueError as exc:
+        rd.issues.append(ImportIssue(f, n, None, str(exc)))
+        return None
+    vary_length = max_len != length
+    out = []
+    for s_min, l_min in cands:
+        code = f"{rec['code']}.{s_min // 60:02d}{s_min % 60:02d}" + (f".{l_min}" if vary_length else "")
+        out.append((code, s_min, l_min))
+    return out
