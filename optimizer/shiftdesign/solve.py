@@ -28,9 +28,11 @@ import threading
 import time
 from dataclasses import dataclass, field
 
+import numpy as np
 from ortools.sat.python import cp_model
 
 from optimizer.progress import NEVER_CANCELLED, Cancellable, Progress, ProgressCallback, no_progress
+from optimizer.shiftdesign.local import LocalSearch
 from optimizer.shiftdesign.model import DesignVariables, build_model
 from optimizer.shiftdesign.problem import DesignedShift, DesignScore, ShiftDesignInstance
 from optimizer.shiftdesign.relaxation import LinearRelaxation, Relaxation
@@ -185,6 +187,20 @@ def _dive(search: _Search, relax: LinearRelaxation, lp: Relaxation, tie_break: l
     return {i: max(0, round(lp.values[i])) for i in _worker_indices(v)}
 
 
+def _local_search(search: _Search, seconds: float) -> None:
+    """Polish the best schedule with ``local.LocalSearch`` for ``seconds``; offers each new best."""
+    v = search.v
+    ls = LocalSearch(search.instance, v.candidates)
+    index = [x.index for row in v.workers for x in row]  # entry k = c * days + d, as in LocalSearch
+    start = np.array([search.best.get(i, 0) for i in index], dtype=np.int64)
+    deadline = time.monotonic() + seconds
+
+    def improved(x: np.ndarray, _cost: float) -> None:
+        search.offer({i: int(value) for i, value in zip(index, x) if value}, "local search")
+
+    ls.run(start, deadline, seed=search.seed, on_improve=improved)
+
+
 def _neighbourhood(v: DesignVariables, support: set[int], slot: int, radius: int) -> set[int]:
     """Candidates whose start and length are each within ``radius`` slots of a support shift."""
     index = {cand: c for c, cand in enumerate(v.candidates)}
@@ -250,6 +266,7 @@ def solve(
     dive_share: float = 0.25,
     pool_share: float = 0.5,
     pool_radius: int = 1,
+    local_share: float = 0.3,
 ) -> DesignResult:
     """Design shifts for ``instance`` within ``time_limit`` seconds (wall clock, all steps).
 
@@ -271,6 +288,10 @@ def solve(
     if lp_bound is not None:
         stats["lp_bound"] = lp_bound
     bound = lp_bound
+
+    if local_share > 0 and search.best is not None and search.left() > 0.2 and not cancel.is_cancelled():
+        _local_search(search, local_share * search.left())
+        stats["local_seconds"] = time.monotonic() - t0
 
     status = "FEASIBLE" if search.best is not None else "NO_SOLUTION"
     in_use = {c for c, row in enumerate(v.workers) if search.best and any(search.best.get(x.index, 0) for x in row)}

@@ -89,28 +89,33 @@ def heads_by_profile(session: Session, site: Site, start: date, days: int, rows:
     for agent_id, code in session.execute(sa.select(AgentSkill.agent_id, Queue.code).join(Queue, Queue.id == AgentSkill.queue_id)
                                           .where(Queue.site_id == site.id)):
         skills[agent_id].append(code)
-    diff: dict[tuple[str, ...], np.ndarray] = {}
-
-    def add(profile: tuple[str, ...], s: datetime, e: datetime, value: int) -> None:
-        i = int(np.ceil((s - t0) / INTERVAL - 1e-9))
-        j = int(np.ceil((e - t0) / INTERVAL - 1e-9))
-        i, j = max(i, 0), min(j, n)
-        if i >= j:
-            return
-        arr = diff.setdefault(profile, np.zeros(n + 1))
-        arr[i] += value
-        arr[j] -= value
-
     profile_of = {a: tuple(sorted(v)) for a, v in skills.items()}
-    for sid, agent_id, _d, _c, s, e in rows:
-        add(profile_of.get(agent_id, ()), s, e, 1)
+    profiles: dict[tuple[str, ...], int] = {}
+    # one start/end difference array per skill profile, filled in bulk (a few thousand
+    # shifts a week: a Python loop per shift was most of the staffing page's time)
+    spans: list[tuple[int, datetime, datetime, int]] = [
+        (profiles.setdefault(profile_of.get(agent_id, ()), len(profiles)), s, e, 1)
+        for _sid, agent_id, _d, _c, s, e in rows]
     if on_phone and rows:
         acts = activities_of(session, [r[0] for r in rows if r[0] is not None], BREAK_KINDS + FIXED_KINDS)
         agent_of = {r[0]: r[1] for r in rows}
-        for sid, items in acts.items():
-            for _k, s, e, _l, _r in items:
-                add(profile_of.get(agent_of[sid], ()), s, e, -1)
-    return grid, {p: np.cumsum(a)[:n] for p, a in diff.items()}
+        spans += [(profiles.setdefault(profile_of.get(agent_of[sid], ()), len(profiles)), s, e, -1)
+                  for sid, items in acts.items() for _k, s, e, _l, _r in items]
+    if not spans:
+        return grid, {}
+    epoch0, step = t0.timestamp(), INTERVAL.total_seconds()
+    pidx = np.fromiter((x[0] for x in spans), dtype=np.int64, count=len(spans))
+    starts = np.fromiter((x[1].timestamp() for x in spans), dtype=float, count=len(spans))
+    ends = np.fromiter((x[2].timestamp() for x in spans), dtype=float, count=len(spans))
+    values = np.fromiter((x[3] for x in spans), dtype=float, count=len(spans))
+    i = np.maximum(np.ceil((starts - epoch0) / step - 1e-9).astype(np.int64), 0)
+    j = np.minimum(np.ceil((ends - epoch0) / step - 1e-9).astype(np.int64), n)
+    keep = i < j
+    diff = np.zeros((len(profiles), n + 1))
+    np.add.at(diff, (pidx[keep], i[keep]), values[keep])
+    np.add.at(diff, (pidx[keep], j[keep]), -values[keep])
+    present = set(pidx[keep].tolist())
+    return grid, {p: np.cumsum(diff[k])[:n] for p, k in profiles.items() if k in present}
 
 
 def allocate(profiles: dict[tuple[str, ...], np.ndarray], required: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
@@ -241,9 +246,15 @@ def projected_sl(queue: Queue, tz: str, grid: list[datetime], volume: np.ndarray
     return np.where(volume > 0.05, sl, np.nan)
 
 
+Scheduled = tuple[list[datetime], dict[int, dict[str, np.ndarray]], dict[int, np.ndarray]]
+
+
 def staffing_series(session: Session, site: Site, queue: Queue, start: date, days: int,
-                    version_ids: list[int] | None = None) -> StaffingSeries:
-    grid, req, sched = scheduled_by_queue(session, site, [queue], start, days, version_ids)
+                    version_ids: list[int] | None = None, *, scheduled: Scheduled | None = None) -> StaffingSeries:
+    """``scheduled``: the result of :func:`scheduled_by_queue` for the same period and
+    every queue, when the caller already has it (the staffing page draws the chart and
+    the heat map of the same week from one computation)."""
+    grid, req, sched = scheduled or scheduled_by_queue(session, site, [queue], start, days, version_ids)
     r = req[queue.id]
     sl = projected_sl(queue, site.timezone, grid, r["volume"], r["aht"], sched[queue.id])
     return StaffingSeries(queue, start, days, grid, r["volume"], r["required"], sched[queue.id], sl,
@@ -278,22 +289,29 @@ def _level(required: float, scheduled: float) -> str:
 
 
 def week_heatmap(session: Session, site: Site, start: date, days: int = 7,
-                 version_ids: list[int] | None = None) -> HeatMap:
-    """Queues x hours of the week, each cell the mean required vs scheduled heads."""
-    queues = list(session.scalars(sa.select(Queue).where(Queue.site_id == site.id).order_by(Queue.code)))
-    grid, req, sched = scheduled_by_queue(session, site, queues, start, days, version_ids)
-    local_hours = [(timeutil.to_local(t, site.timezone).date(), timeutil.to_local(t, site.timezone).hour) for t in grid]
+                 version_ids: list[int] | None = None, *, queues: list[Queue] | None = None,
+                 scheduled: Scheduled | None = None) -> HeatMap:
+    """Queues x hours of the week, each cell the mean required vs scheduled heads.
+    ``queues`` (the site's, by code) and ``scheduled`` (for them and this period) are
+    reused when the caller already has them."""
+    if queues is None:
+        queues = list(session.scalars(sa.select(Queue).where(Queue.site_id == site.id).order_by(Queue.code)))
+    grid, req, sched = scheduled or scheduled_by_queue(session, site, queues, start, days, version_ids)
     dates = timeutil.daterange(start, days)
     slot = {(d, h): k for k, (d, h) in enumerate((d, h) for d in dates for h in range(24))}
+    # the hour slot of each interval, then per-slot sums in bulk (bincount)
+    locals_ = (timeutil.to_local(t, site.timezone) for t in grid)
+    slots = np.array([slot.get((lt.date(), lt.hour), -1) for lt in locals_], dtype=np.int64)
+    inside = slots >= 0
+    counts = np.bincount(slots[inside], minlength=len(slot)).astype(float)
     rows = []
     for q in queues:
-        sums = np.zeros((len(slot), 3))
-        for i, key in enumerate(local_hours):
-            k = slot.get(key)
-            if k is not None:
-                sums[k] += (req[q.id]["required"][i], sched[q.id][i], 1)
+        sums = np.column_stack([
+            np.bincount(slots[inside], weights=np.asarray(req[q.id]["required"], dtype=float)[inside], minlength=len(slot)),
+            np.bincount(slots[inside], weights=np.asarray(sched[q.id], dtype=float)[inside], minlength=len(slot)),
+            counts])
         cells = []
-        for r, s, c in sums:
+        for r, s, c in sums.tolist():
             r_avg, s_avg = (r / c, s / c) if c else (0.0, 0.0)
             cells.append((r_avg, s_avg, s_avg - r_avg, _level(r_avg, s_avg)))
         rows.append((q, cells))
