@@ -8,7 +8,7 @@ the published roster with the gaps left open ("no-change": repair with a prohibi
 change price), of the repair and of the re-solve, the share of the lost coverage each
 restores, and whether the validator accepts each roster.
 
-    .venv/bin/python bench/repair.py --agents 60 --days 14 --seeds 2 --time-limit 30
+    .venv/bin/python bench/repair.py --agents 60 --days 14 --seeds 2 --time-limit 40
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import random
 import time
-from dataclasses import replace
 
 from optimizer.roster.generate import contact_center
 from optimizer.roster.problem import Assignment, TimeOff
@@ -34,9 +33,11 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--agents", type=int, default=60)
     ap.add_argument("--days", type=int, default=14)
+    ap.add_argument("--supervisors", type=int, default=12, help="24/7 supervision needs about 12 (8 is too tight)")
     ap.add_argument("--absent", type=int, default=4, help="absent agents per case")
     ap.add_argument("--seeds", type=int, default=2)
     ap.add_argument("--time-limit", type=float, default=30.0)
+    ap.add_argument("--strategy", default="decompose", help="solve strategy for publishing and re-solving")
     args = ap.parse_args()
     head = (f"{'seed':>4} {'removed':>7} | {'pub under':>9} {'no-change':>9} | {'repair chg':>10} {'under':>7} "
             f"{'restored':>8} {'valid':>5} {'sec':>5} | {'resolve chg':>11} {'under':>7} {'restored':>8} "
@@ -44,8 +45,8 @@ def main() -> None:
     print(head)
     print("-" * len(head))
     for seed in range(args.seeds):
-        p = contact_center(args.agents, 5, args.days, 15, seed=seed, extras=False)
-        pub = solve(p, time_limit=args.time_limit, seed=seed, explain=False)
+        p = contact_center(args.agents, 5, args.days, 15, seed=seed, extras=False, supervisors=args.supervisors)
+        pub = solve(p, time_limit=args.time_limit, seed=seed, explain=False, strategy=args.strategy)
         if not pub.feasible:
             print(f"{seed:>4} publish failed: {pub.status}")
             continue
@@ -64,7 +65,7 @@ def main() -> None:
         frozen = repair(p, published, absences, time_limit=args.time_limit, seed=seed, change_weight=10**9)
         gap_under = under(frozen.result)
         t = time.monotonic()
-        scratch = solve(replace(fixed.problem), time_limit=args.time_limit, seed=seed, explain=False)
+        scratch = solve(fixed.problem, time_limit=args.time_limit, seed=seed, explain=False, strategy=args.strategy)
         t_scr = time.monotonic() - t
         kept = [a for a in published if (a.agent_id, a.date) not in {(o.agent_id, o.date) for o in absences}]
         scratch_changes = diff(kept, scratch)

@@ -9,10 +9,15 @@ keep-alive) stands in for locust: the same closed-loop model (user -> request ->
 -> request), no extra package in the product's environment.
 
     .venv/bin/python bench/web_load.py                       # 50 users, 1 s think, 60 s
-    .venv/bin/python bench/web_load.py --users 50 --duration 90 --workers 4
+    .venv/bin/python bench/web_load.py --users 50 --duration 90 --workers 3 --threads 4
 
 Prints p50/p95/p99 latency and throughput per page, and the goals (p95 < 150 ms for my
-shifts, < 500 ms for the roster grid).  The database is dropped at the end.
+shifts, < 500 ms for the roster grid).  The first ``--warmup`` seconds of load (every
+worker's first requests: template compilation, cold caches) are run but not measured;
+throughput is the requests started in the measured window divided by its length.  The
+1-minute load average before and during the run is printed: other processes on the
+machine make the figures worse, and the table says so.  The database is dropped at the
+end (``--keep-db`` keeps it; ``--db-url`` reuses a database built by an earlier run).
 """
 
 from __future__ import annotations
@@ -129,17 +134,49 @@ class Client:
             raise RuntimeError(f"log-in of {username} failed: HTTP {status}")
 
 
+def existing_database(url: str) -> tuple[int, list[str], list[str]]:
+    """Roster id and user names of a database an earlier run kept (``--keep-db``)."""
+    engine = sa.create_engine(url)
+    with engine.connect() as conn:
+        roster_id = conn.execute(sa.text("SELECT max(id) FROM rosters WHERE name = 'Load test'")).scalar_one()
+        names = list(conn.execute(sa.text(
+            "SELECT u.username FROM users u JOIN agents a ON a.user_id = u.id WHERE NOT a.is_supervisor ORDER BY u.id")).scalars())
+        planners = list(conn.execute(sa.text(
+            "SELECT username FROM users WHERE username LIKE 'bench_planner%' ORDER BY id")).scalars())
+    engine.dispose()
+    return roster_id, names, planners
+
+
+class LoadSampler(threading.Thread):
+    """The 1-minute load average every few seconds while the load runs."""
+
+    def __init__(self, every: float = 5.0) -> None:
+        super().__init__(daemon=True)
+        self.every, self.values, self.stopped = every, [], threading.Event()
+
+    def run(self) -> None:
+        while not self.stopped.wait(self.every):
+            self.values.append(os.getloadavg()[0])
+
+
 def run_load(port: int, users: int, duration: float, think: float, roster_id: int, agent_names: list[str],
-             planner_names: list[str], planner_share: int = 10) -> dict[str, list[float]]:
+             planner_names: list[str], planner_share: int = 10, warmup: float = 10.0) -> dict[str, list[float]]:
     """Closed loop: most users are agents opening "my shifts"; one in ten is a planner
-    alternating the roster grid and the staffing chart."""
+    alternating the roster grid and the staffing chart.  Requests started in the first
+    ``warmup`` seconds are not measured."""
     from scheduler.demo import DEMO_PASSWORD
 
     samples: dict[str, list[float]] = defaultdict(list)
     errors: dict[str, int] = defaultdict(int)
     lock = threading.Lock()
     stop_at = [0.0]
-    ready = threading.Barrier(users + 1)
+    measure_from = [0.0]
+
+    def start_clock() -> None:  # runs once all users are logged in, before any is released
+        measure_from[0] = time.perf_counter() + warmup
+        stop_at[0] = measure_from[0] + duration
+
+    ready = threading.Barrier(users + 1, action=start_clock)
 
     def user(i: int) -> None:
         c = Client(port)
@@ -159,6 +196,9 @@ def run_load(port: int, users: int, duration: float, think: float, roster_id: in
             t = time.perf_counter()
             status, _ = c.request("GET", path)
             ms = (time.perf_counter() - t) * 1000
+            if t < measure_from[0]:
+                time.sleep(think)
+                continue
             with lock:
                 if status == 200:
                     samples[page].append(ms)
@@ -170,11 +210,14 @@ def run_load(port: int, users: int, duration: float, think: float, roster_id: in
     for th in threads:
         th.start()
     ready.wait()
-    started = time.perf_counter()
-    stop_at[0] = started + duration
+    time.sleep(warmup)
+    sampler = LoadSampler()
+    sampler.start()
     for th in threads:
         th.join(timeout=duration + 120)
-    elapsed = time.perf_counter() - started
+    sampler.stopped.set()
+    elapsed = duration  # requests are counted when they start inside the measured window
+    samples["_load"] = sampler.values
     samples["_elapsed"] = [elapsed]
     samples["_errors"] = [float(sum(errors.values()))]
     for page, n in errors.items():
@@ -195,21 +238,29 @@ def main() -> None:
     ap.add_argument("--think", type=float, default=1.0, help="seconds between a user's requests")
     ap.add_argument("--duration", type=float, default=60.0, help="seconds of measured load")
     ap.add_argument("--agents", type=int, default=500)
-    ap.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
+    ap.add_argument("--warmup", type=float, default=10.0, help="seconds of load run before measuring")
+    # 2 cores: 3 processes keep both busy while one waits on PostgreSQL; 4 threads each
+    # overlap the database round trips (more processes only add context switches)
+    ap.add_argument("--workers", type=int, default=3, help="gunicorn worker processes")
     ap.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
     ap.add_argument("--planner-share", type=int, default=10,
                     help="one user in N is a planner (roster grid / staffing chart); 0 = agents only")
     ap.add_argument("--keep-db", action="store_true")
+    ap.add_argument("--db-url", help="reuse a database kept by an earlier run (not dropped)")
     args = ap.parse_args()
 
-    name = f"wfm_bench_{uuid.uuid4().hex[:8]}"
     admin = sa.create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    url = sa.engine.make_url(ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+    if args.db_url:
+        name, url = None, args.db_url
+    else:
+        name = f"wfm_bench_{uuid.uuid4().hex[:8]}"
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+        url = sa.engine.make_url(ADMIN_URL).set(database=name).render_as_string(hide_password=False)
     server = None
     try:
-        roster_id, agent_names, planner_names = build_database(url, args.agents)
+        roster_id, agent_names, planner_names = (existing_database(url) if args.db_url
+                                                 else build_database(url, args.agents))
         port = _free_port()
         env = {**os.environ, "WFM_ENV": "production", "SECRET_KEY": secrets.token_hex(32), "DATABASE_URL": url}
         server = subprocess.Popen(
@@ -230,12 +281,17 @@ def main() -> None:
             warm.request("GET", "/planner/staffing")
         if args.keep_db:
             print(f"database kept: {url} (roster {roster_id})")
-        print(f"load: {args.users} users, {args.think:g} s think time, {args.duration:g} s, gunicorn "
-              f"{args.workers} workers x {args.threads} threads, production settings, loopback", flush=True)
+        load_before = os.getloadavg()
+        print(f"load: {args.users} users, {args.think:g} s think time, {args.warmup:g} s warm-up + {args.duration:g} s "
+              f"measured, gunicorn {args.workers} workers x {args.threads} threads, production settings, loopback",
+              flush=True)
         samples = run_load(port, args.users, args.duration, args.think, roster_id, agent_names, planner_names,
-                           args.planner_share)
+                           args.planner_share, args.warmup)
         elapsed = samples.pop("_elapsed")[0]
         samples.pop("_errors")
+        during = samples.pop("_load") or [os.getloadavg()[0]]
+        print(f"machine: {os.cpu_count()} CPUs; 1-min load average {load_before[0]:.2f} before the load, "
+              f"{statistics.mean(during):.2f} mean / {max(during):.2f} max during it (this bench included)")
         print()
         print(f"{'page':<16}{'requests':>9}{'req/s':>8}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'max ms':>9}  goal p95")
         for page in ("my shifts", "roster grid", "staffing chart"):
@@ -251,7 +307,7 @@ def main() -> None:
         if server is not None:
             os.killpg(server.pid, signal.SIGTERM)
             server.wait(timeout=20)
-        if not args.keep_db:
+        if not args.keep_db and name is not None:
             with admin.connect() as conn:
                 conn.execute(sa.text(
                     "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n AND pid <> pg_backend_pid()"

@@ -54,9 +54,12 @@ def select_locale() -> str:
         base = key.split("-")[0]
         if base in ACCEPT_MAP:
             return ACCEPT_MAP[base]
-    # a browser in none of our languages: the site's own language
+    # a browser asking only for languages we lack: the site's own language (no header at all,
+    # as from scripts and API clients: the default, English)
     site_locale = getattr(getattr(g, "site", None), "default_locale", None)
-    return site_locale if site_locale in languages else current_app.config["BABEL_DEFAULT_LOCALE"]
+    if request.accept_languages and site_locale in languages:
+        return site_locale
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
 def select_timezone() -> str:

@@ -412,7 +412,7 @@ def _family_messages(problem: Problem, fam: str, rows: list[RosterRow], found: l
         extra = ""
         if fam == "weekly_hours_min" and v.agent_id and v.date:
             extra = "; " + _capacity_note(problem, v.agent_id, v.date)
-        out.append(f"[{fam}] {WORDS.get(fam, fam)}: {where}: {v.message}{ctx}{extra}")
+        out.append(f"[{fam}] {WORDS.get(fam, fam)}, if it alone gave way: {where}: {v.message}{ctx}{extra}")
     return out
 
 
@@ -551,4 +551,5 @@ def explained(problem: Problem, result: RosterResult, *, time_limit: float, num_
     best relaxed roster (``write_outputs`` writes it as roster.csv)."""
     ex = explain(problem, time_limit=time_limit, num_workers=num_workers, seed=seed, progress=progress, cancel=cancel)
     return replace(result, explanation=ex.messages, conflicting_rules=ex.conflicting_rules,
-                   relaxations=ex.relaxations, relaxed=ex.roster)
+                   relaxations=ex.relaxations, relaxed=ex.roster,
+                   runtime=result.runtime + (ex.roster.runtime if ex.roster is not None else 0.0))

@@ -1,30 +1,33 @@
-"""Large centers (hundreds of agents): decomposition by team, warm-started block descent,
-and a coverage lower bound.
+"""Large centers (hundreds of agents): decomposition by skill profile, an LP-guided
+re-plan, warm-started block LNS, and a coverage lower bound.
 
 Why: at 500 agents x 28 days x 10 templates the monolithic model has ~280k variables;
-on two cores CP-SAT does not even find a first roster in minutes.  But agents interact
-only through coverage and the supervisor rule, so the roster decomposes:
+on two cores CP-SAT does not find a first roster in minutes.  But agents interact only
+through coverage and the supervisor rule, so the roster decomposes:
 
-1. *Construction.*  Block 0 is every supervisor, solved with the supervisor-on-duty rule
-   and the full requirements; then the other agents, a few whole teams per block (so
-   team fairness stays inside one solve), each block against the *residual* requirements
-   (requirement minus what the blocks before it cover).  Every block is the engine's own
-   model (``solve``) with every rule on, so the union is valid: per-agent rules are
-   per-agent, and the supervisor rule is met by block 0 alone.
-2. *Improvement (block descent / LNS).*  Blocks are re-solved in turn against the
-   residual of all the others, warm-started from their current roster (the hint is
-   completed to a full feasible assignment, so a re-solve never gets worse).
-3. *Lower bound.*  ``coverage_bound`` solves the LP relaxation of an aggregated model
-   (head counts per skill profile, day and template; break placements; skill flows; the
-   supervisor rule; daily, weekly and leave limits per profile) with GLOP: no roster can
-   have less under-coverage, so the gap to it is a true optimality gap on coverage.
+1. *Blocks.*  Agents are grouped by skill profile (skills, supervisor), supervisors
+   first; a large profile is cut into chunks of whole teams.
+2. *First valid roster.*  Each block under the hard rules alone (first solution): cheap,
+   because without coverage the agents hardly interact.  The supervisor block carries the
+   supervisor-on-duty rule and is solved week by week with the previous weeks as history.
+   Every block is the engine's own model with every rule on, so the union is valid.
+3. *Lower bound and plan.*  ``coverage_bound`` solves, week by week, the LP relaxation of
+   an aggregated model (head counts per profile, day and template; break placements;
+   skill split; supervisor rule; leave, weekly and daily limits per profile) with GLOP.
+   No roster has less under-coverage.  Its head counts are the *plan*.
+4. *LP-guided re-plan.*  Each block is re-solved with per-shift targets taken from the
+   plan (a shift-demand model: no interval coverage, so it solves in seconds).
+5. *Block LNS.*  Blocks are re-solved in turn with the full model (coverage, breaks,
+   fairness, preferences) against the *residual* requirements (what the other blocks
+   leave uncovered), warm-started from their current roster and improved with
+   ``optimizer.roster.lns``; a block's new roster is kept only if it is not worse.
 """
 
 from __future__ import annotations
 
 import time
 from collections import defaultdict
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from optimizer import timeutil
@@ -79,18 +82,10 @@ def _residual(problem: Problem, results: dict[int, RosterResult], skip: int) -> 
     return tuple(replace(r, agents=max(0, r.agents - covered[r.start, r.queue])) for r in problem.requirements)
 
 
-@dataclass(frozen=True)
-class LargeStats:
-    blocks: int
-    first_roster_seconds: float | None
-    rounds: int
-    bound_under_agent_minutes: float | None
-
-
 def solve_large(
     problem: Problem, *, time_limit: float = 300.0, num_workers: int = 2, seed: int = 0,
     progress: ProgressCallback | None = None, cancel: Cancellable | None = None,
-    block_size: int = 120, first_share: float = 0.1, bound: bool = True,
+    block_size: int = 120, bound: bool = True,
 ) -> RosterResult:
     """Decomposed solve (see the module docstring); returns one RosterResult."""
     from optimizer.roster.solve import solve
@@ -190,23 +185,6 @@ def _improve_block(sub: Problem, hint: list[Assignment], *, time_limit: float, n
     return extract(rv, solver, code, rep.solutions, False, time.monotonic() - t0)
 
 
-def _round_plan(plan: Plan, key: tuple[tuple[str, ...], bool], share: float) -> dict[tuple[int, str], int]:
-    """This block's share of the LP head counts, rounded per day by largest remainder
-    (rounding each shift alone loses the many small fractions an LP spreads)."""
-    raw: dict[int, dict[str, float]] = defaultdict(dict)
-    for (g, d, code), v in plan.items():
-        if g == key:
-            raw[d][code] = v * share
-    out: dict[tuple[int, str], int] = {}
-    for d, by_code in raw.items():
-        floors = {c: int(v) for c, v in by_code.items()}
-        extra = int(round(sum(by_code.values()))) - sum(floors.values())
-        for c in sorted(by_code, key=lambda c: by_code[c] - floors[c], reverse=True)[:max(0, extra)]:
-            floors[c] += 1
-        out.update({(d, c): n for c, n in floors.items()})
-    return out
-
-
 def _under(problem: Problem, blocks: list[list[str]], results: dict[int, RosterResult]) -> int:
     return sum(_merge(problem, blocks, results, 0).under_minutes().values())
 
@@ -224,22 +202,19 @@ def _guided_pass(problem: Problem, blocks: list[list[str]], results: dict[int, R
     for a in problem.agents:
         size[tuple(sorted(a.skills)), a.supervisor] += 1
     dates = problem.dates
-    budget = time_limit * 0.6 - elapsed()  # type: ignore[operator]
     for k, ids in enumerate(blocks):
-        left = budget - elapsed() + time_limit * 0.0  # type: ignore[operator]
         if cancel.is_cancelled() or time_limit * 0.6 - elapsed() < 3.0:  # type: ignore[operator]
             return
         agent = problem.agent(ids[0])
         key = (tuple(sorted(agent.skills)), agent.supervisor)
         share = len(ids) / size[key]
-        demands = tuple(ShiftDemand(dates[d], code, n, 200, 100) for (d, code), n in _round_plan(plan, key, share).items()
-                        if n > 0)
+        demands = tuple(ShiftDemand(dates[d], code, int(round(v * share)), 200, 100)
+                        for (g, d, code), v in plan.items() if g == key and round(v * share) > 0)
         sub = replace(sub_problem(problem, ids, (), supervisor_rule=(k == 0)), shift_demands=demands)
         hint = [Assignment(x.agent_id, x.date, x.shift_code) for x in results[k].assignments]
         per = max(4.0, (time_limit * 0.6 - elapsed()) / (len(blocks) - k))  # type: ignore[operator]
         res = solve(sub, time_limit=per, num_workers=num_workers, seed=seed, strategy="cp-sat", hint=hint,
                     explain=False)
-        del left
         if not res.feasible:
             continue
         full = sub_problem(problem, ids, problem.requirements, False)

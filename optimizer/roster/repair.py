@@ -9,8 +9,9 @@ phone call and a disrupted private life.  The repair:
 - keeps every other published shift unless changing it pays: each changed agent-day
   costs ``change_weight`` in the same objective as coverage, so a change must restore at
   least that much weighted under-coverage (default: one agent for one hour);
-- prefers agents below their contract hours that week (their extra shift costs half, it
-  is hours they are paid for or want), over agents already at their contract;
+- prefers agents below their contract hours that week: a shift added on a day off costs
+  from half the change price (no hours yet) to the full price (at the contract), so the
+  agent furthest below the contract is called in first;
 - only re-optimises the weeks that contain an absence (plus one day each side); the rest
   is fixed to the published roster (the whole horizon is opened if that is infeasible);
 - solves the same model as ``solve`` (every hard rule holds, checked by the validator);
@@ -130,8 +131,11 @@ def repair(
             changed = m.new_bool_var(f"changed[{agent.id},{d}]")
             if code is None:
                 m.add(changed == rv.work[a, d])
-                below = paid_week.get((agent.id, week_of[d]), 0) < agent.max_hours_week * 60 * len(weeks[week_of[d]]) / 7
-                w = weight // 2 if below else weight
+                # calling in costs less the further the agent is below its contract
+                # hours that week: half price at zero hours, full price at the contract
+                contract = max(1.0, agent.max_hours_week * 60 * len(weeks[week_of[d]]) / 7)
+                fill = min(1.0, paid_week.get((agent.id, week_of[d]), 0) / contract)
+                w = int(weight * (0.5 + 0.5 * fill))
             else:
                 m.add(changed + rv.x[a, d, code] == 1)
                 w = weight

@@ -402,6 +402,8 @@ def summary_dict(problem: Problem, result: RosterResult) -> dict[str, Any]:
         "conflicting_rules": list(result.conflicting_rules),
         "relaxations": [{"rule": r.rule, "agent_id": r.agent_id, "date": r.date.isoformat() if r.date else None,
                          "message": r.message} for r in result.relaxations],
+        # large centers (optimizer.roster.large): LP lower bound on under-covered agent-minutes
+        "under_covered_lower_bound": result.stats.get("bound_under_agent_minutes"),
         "relaxed_roster": None if result.relaxed is None else {
             "objective": result.relaxed.objective, "shifts": len(result.relaxed.assignments),
             "under_covered_agent_minutes": result.relaxed.under_minutes()},

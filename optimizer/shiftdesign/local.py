@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import random
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -72,7 +73,7 @@ class LocalSearch:
         self.slots = [self._slots(a, b) for a, b in zip(self.A, self.B)]
         # neighbours: same absolute start +- radius slots, length +- radius slots
         index = {(s // slot, length // slot): c for c, (s, length) in enumerate(candidates)}
-        src, dst, offsets = [], [], []
+        src, dst, offsets, pair_offset = [], [], [], []
         offset_list = [(ds, dl) for ds in range(-radius, radius + 1) for dl in range(-radius, radius + 1) if ds or dl]
         self.offsets = offset_list
         self.neighbour = np.full((self.K, len(offset_list)), -1, dtype=np.int64)
@@ -91,16 +92,55 @@ class LocalSearch:
                 self.neighbour[k, o] = k2
                 src.append(k)
                 dst.append(k2)
+                pair_offset.append(o)
                 offsets.append(a - self.A[k2])  # absolute shift so the two intervals align
         self.src = np.array(src, dtype=np.int64)
         self.dst = np.array(dst, dtype=np.int64)
         shift = np.array(offsets, dtype=np.int64)
         self.dA = self.A[self.dst] + shift  # destination interval in the source's coordinates
         self.dB = self.B[self.dst] + shift
+        self._build_edges(radius, C, np.array(pair_offset, dtype=np.int64))
         self.x = np.zeros(self.K, dtype=np.int64)
         self.cover = np.zeros(n, dtype=np.int64)
         self.total = np.zeros(C, dtype=np.int64)
+        self.duty_count = self.work = 0
         self.stats = LocalSearchStats()
+
+    def _build_edges(self, radius: int, C: int, pair_offset: np.ndarray) -> None:
+        """Slots where a transfer from ``src`` to ``dst`` changes cover (+1 gained, -1 lost).
+
+        The two intervals differ only at their ends, at most ``2 * radius`` slots each; kept
+        flat (``edge_pair``, ``edge_slot``, ``edge_sign``) so that all whole-shift moves are
+        scored with a few array operations (``_best_shift_move``).
+        """
+        a, b = self.A[self.src], self.B[self.src]
+        a2, b2 = self.dA, self.dB
+        windows = [
+            (a2, np.minimum(a, b2), 1), (np.maximum(b, a2), b2, 1),
+            (a, np.minimum(a2, b), -1), (np.maximum(b2, a), b, -1),
+        ]
+        pairs, slots, signs = [], [], []
+        ids = np.arange(self.src.size)
+        for lo, hi, sign in windows:
+            for j in range(2 * radius):
+                mask = lo + j < hi
+                pairs.append(ids[mask])
+                slots.append((lo + j)[mask])
+                signs.append(np.full(int(mask.sum()), sign, dtype=np.int64))
+        pair = np.concatenate(pairs) if pairs else np.zeros(0, np.int64)
+        slot = np.concatenate(slots) if slots else np.zeros(0, np.int64)
+        sign = np.concatenate(signs) if signs else np.zeros(0, np.int64)
+        if self.cyclic:
+            slot = slot % self.n
+        else:
+            keep = (slot >= 0) & (slot < self.n)
+            pair, slot, sign = pair[keep], slot[keep], sign[keep]
+        self.edge_pair, self.edge_slot, self.edge_sign = pair, slot, sign
+        n_off = len(self.offsets)
+        self.group = self.cand[self.src] * n_off + pair_offset  # (shift, offset) of each pair
+        self.n_groups = C * n_off
+        self.group_target = np.full(self.n_groups, -1, dtype=np.int64)
+        self.group_target[self.group] = self.cand[self.dst]
 
     def _slots(self, a: int, b: int) -> np.ndarray:
         idx = np.arange(a, b)
@@ -116,11 +156,22 @@ class LocalSearch:
         for k in np.nonzero(self.x)[0]:
             self.cover[self.slots[k]] += self.x[k]
         self.total = self.x.reshape(-1, self.days).sum(axis=1)
+        self.duty_count = int(self.x.sum())
+        self.work = int((self.x * self.minutes).sum())
 
     def _change(self, k: int, amount: int) -> None:
         self.x[k] += amount
         self.cover[self.slots[k]] += amount
         self.total[self.cand[k]] += amount
+        self.duty_count += amount
+        self.work += amount * int(self.minutes[k])
+
+    def _duty(self, duties: int, work: int) -> float:
+        """Scalar ``_duties``: the hot path of the exact whole-shift evaluation."""
+        if not self.duties_weight or duties <= 0 or work <= 0:
+            return 0.0
+        avg = self.hours60 * duties / work
+        return self.duties_weight * max(0.0, self.low - avg, avg - self.high)
 
     def _duties(self, duties, work):
         """Duties-per-week violation times its weight (vectorised, floats)."""
@@ -135,7 +186,7 @@ class LocalSearch:
         return self.duties_weight * viol
 
     def _sums(self) -> tuple[int, int]:
-        return int(self.x.sum()), int((self.x * self.minutes).sum())
+        return self.duty_count, self.work
 
     def deviation(self, cover: np.ndarray) -> int:
         gap = cover - self.demand
@@ -143,9 +194,7 @@ class LocalSearch:
 
     def cost(self) -> float:
         duties, work = self._sums()
-        return self.deviation(self.cover) + self.per_shift * int((self.total > 0).sum()) + float(
-            self._duties(duties, work)
-        )
+        return self.deviation(self.cover) + self.per_shift * int((self.total > 0).sum()) + self._duty(duties, work)
 
     # moves -----------------------------------------------------------------------------
 
@@ -163,7 +212,7 @@ class LocalSearch:
         add = self._prefix(np.where(gap >= 0, self.over, -self.under))
         rem = self._prefix(np.where(gap > 0, -self.over, self.under))
         duties, work = self._sums()
-        base = float(self._duties(duties, work))
+        base = self._duty(duties, work)
         best = (0.0, "", -1, -1)
         d_add = self._seg(add, self.A, self.B) + self.per_shift * (self.total[self.cand] == 0)
         d_add = d_add + self._duties(duties + 1, work + self.minutes) - base
@@ -192,20 +241,72 @@ class LocalSearch:
                 best = (float(delta[i]), "transfer", int(s[i]), int(t[i]))
         return best
 
-    def _shift_moves(self) -> list[tuple[list[tuple[int, int]], int]]:
+    def _shift_moves(self) -> list[list[tuple[int, int]]]:
         """Whole-shift moves as lists of (entry, change): every used shift to each neighbour, or deleted."""
-        moves = []
-        days = self.days
-        for c in np.nonzero(self.total)[0]:
-            entries = [int(c) * days + d for d in range(days) if self.x[int(c) * days + d]]
-            moves.append([(k, -int(self.x[k])) for k in entries])
-            for o in range(len(self.offsets)):
-                targets = [int(self.neighbour[k, o]) for k in entries]
-                if min(targets) < 0:
-                    continue
-                move = [(k, -int(self.x[k])) for k in entries] + [(t, int(self.x[k])) for k, t in zip(entries, targets)]
-                moves.append(move)
+        return [move for c in np.nonzero(self.total)[0] for move in self._moves_of(int(c))]
+
+    def _moves_of(self, c: int) -> list[list[tuple[int, int]]]:
+        """Moves of used shift ``c``: its deletion first, then a move to each neighbour."""
+        entries = [c * self.days + d for d in range(self.days) if self.x[c * self.days + d]]
+        removal = [(k, -int(self.x[k])) for k in entries]
+        moves = [removal]
+        for o in range(len(self.offsets)):
+            targets = [int(self.neighbour[k, o]) for k in entries]
+            if min(targets) >= 0:
+                moves.append(removal + [(t, int(self.x[k])) for k, t in zip(entries, targets)])
         return moves
+
+    def _kick(self, rng: random.Random) -> bool:
+        """Perturb: delete a random used shift (half the time) or move it to a random neighbour."""
+        used = np.nonzero(self.total)[0]
+        if not used.size:
+            return False
+        moves = self._moves_of(int(rng.choice(list(used))))
+        move = moves[0] if len(moves) == 1 or rng.random() < 0.5 else rng.choice(moves[1:])
+        for entry, amount in move:
+            self._change(entry, amount)
+        return True
+
+    def _deviation_change(self, gap: np.ndarray, amount: np.ndarray) -> np.ndarray:
+        def f(g: np.ndarray) -> np.ndarray:
+            return self.over * np.maximum(g, 0) + self.under * np.maximum(-g, 0)
+
+        return f(gap + amount) - f(gap)
+
+    def _best_shift_move(self) -> tuple[float, list[tuple[int, int]] | None]:
+        """Best move of a whole used shift to a neighbour (vectorised, then checked exactly)."""
+        if not self.edge_pair.size:
+            return 0.0, None
+        amount = self.x[self.src]
+        live = amount > 0
+        gap = self.cover - self.demand
+        edge_amount = self.edge_sign * amount[self.edge_pair]
+        contrib = self._deviation_change(gap[self.edge_slot], edge_amount)
+        pair_delta = np.bincount(self.edge_pair, contrib, minlength=self.src.size)
+        group_delta = np.bincount(self.group, pair_delta * live, minlength=self.n_groups)
+        group_live = np.bincount(self.group, live, minlength=self.n_groups)
+        days_on = np.bincount(self.cand, self.x > 0, minlength=self.total.size)
+        n_off = len(self.offsets)
+        need = np.repeat(days_on, n_off)
+        source = np.repeat(np.arange(self.total.size), n_off)
+        valid = (need > 0) & (group_live == need) & (self.group_target >= 0)
+        if not valid.any():
+            return 0.0, None
+        idx = np.nonzero(valid)[0]
+        target = self.group_target[idx]
+        src_c = source[idx]
+        delta = group_delta[idx] + self.per_shift * ((self.total[target] == 0).astype(np.int64) - 1)
+        if self.duties_weight:
+            length = self.minutes[:: self.days]
+            work = self.work + self.total[src_c] * (length[target] - length[src_c])
+            delta = delta + self._duties(self.duty_count, work) - self._duty(self.duty_count, self.work)
+        best = int(np.argmin(delta))
+        if delta[best] >= -_EPS:
+            return 0.0, None
+        c, o = divmod(int(idx[best]), n_off)
+        entries = [c * self.days + d for d in range(self.days) if self.x[c * self.days + d]]
+        move = [(k, -int(self.x[k])) for k in entries] + [(int(self.neighbour[k, o]), int(self.x[k])) for k in entries]
+        return float(delta[best]), move
 
     def _evaluate(self, move: list[tuple[int, int]], current: float) -> float:
         cover = self.cover.copy()
@@ -216,7 +317,7 @@ class LocalSearch:
             total[self.cand[k]] += amount
             duties += amount
             work += amount * int(self.minutes[k])
-        value = self.deviation(cover) + self.per_shift * int((total > 0).sum()) + float(self._duties(duties, work))
+        value = self.deviation(cover) + self.per_shift * int((total > 0).sum()) + self._duty(duties, work)
         return value - current
 
     def descend(self, deadline: float) -> float:
@@ -232,11 +333,16 @@ class LocalSearch:
                 self._change(k, -1)
                 self._change(k2, 1)
             else:
-                best, best_move = -_EPS, None
-                for move in self._shift_moves():
-                    value = self._evaluate(move, current)
-                    if value < best:
-                        best, best_move = value, move
+                _, best_move = self._best_shift_move()
+                best = self._evaluate(best_move, current) if best_move else 0.0
+                if best >= -_EPS:  # no (verified) improving shift move: try deletions, then all moves exactly
+                    best, best_move = -_EPS, None
+                    used = np.nonzero(self.total)[0]
+                    candidates = [self._moves_of(int(c))[0] for c in used]
+                    for move in candidates:
+                        value = self._evaluate(move, current)
+                        if value < best:
+                            best, best_move = value, move
                 if best_move is None:
                     break
                 for entry, amount in best_move:
@@ -245,12 +351,22 @@ class LocalSearch:
             current = self.cost()
         return current
 
-    def run(self, x: np.ndarray, deadline: float, seed: int = 0, on_improve=None) -> tuple[np.ndarray, float]:
+    def run(
+        self,
+        x: np.ndarray,
+        deadline: float,
+        seed: int = 0,
+        on_improve: Callable[[np.ndarray, float], None] | None = None,
+        target: float | None = None,
+        stop: Callable[[], bool] | None = None,
+    ) -> tuple[np.ndarray, float]:
         """Descend from ``x``, then kick and descend again (iterated local search) until the deadline.
 
         A kick moves one random used shift to a random neighbour (or deletes it); the
         result is kept when it is no worse than the best (ties walk plateaus).
-        ``on_improve(x, cost)`` is called at every new best.
+        ``on_improve(x, cost)`` is called at every new best.  The search stops early once
+        the cost is at or below ``target`` (a lower bound: nothing better exists), and between
+        descents when ``stop()`` is true (cancellation).
         """
         t0 = time.monotonic()
         rng = random.Random(seed)
@@ -259,14 +375,11 @@ class LocalSearch:
         best_x = self.x.copy()
         if on_improve:
             on_improve(best_x, best_cost)
-        while time.monotonic() < deadline:
-            moves = self._shift_moves()
-            if not moves:
+        while time.monotonic() < deadline and (target is None or best_cost > target + _EPS):
+            if stop is not None and stop():
                 break
-            for _ in range(rng.randint(1, 2)):
-                for entry, amount in rng.choice(moves):
-                    self._change(entry, amount)
-                moves = self._shift_moves() or moves
+            if not any([self._kick(rng) for _ in range(rng.randint(1, 2))]):
+                break
             self.stats.kicks += 1
             value = self.descend(deadline)
             if value < best_cost - _EPS:

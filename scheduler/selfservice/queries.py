@@ -93,14 +93,41 @@ def _templates(session: Session) -> dict[str, tuple[str, str, str]]:
     return {code: (name, kind, color) for code, name, kind, color in rows}
 
 
-def _views(session: Session, where: list, versions: dict[int, tuple[int, int]]) -> list[ShiftView]:
-    if not versions:
+def _latest_published() -> sa.Subquery:
+    """:func:`latest_published_versions` as a subquery (id, roster_id, number), to join."""
+    sub = (
+        sa.select(RosterVersion.roster_id, sa.func.max(RosterVersion.number).label("n"))
+        .where(RosterVersion.status == VersionStatus.PUBLISHED)
+        .group_by(RosterVersion.roster_id)
+        .subquery()
+    )
+    return (sa.select(RosterVersion.id, RosterVersion.roster_id, RosterVersion.number)
+            .join(sub, sa.and_(RosterVersion.roster_id == sub.c.roster_id, RosterVersion.number == sub.c.n))
+            .subquery())
+
+
+def _views(session: Session, where: list, versions: dict[int, tuple[int, int]] | None = None) -> list[ShiftView]:
+    """Shift views of the newest published versions (``versions``, or joined in the same
+    query when not given: one round trip less on the busiest page)."""
+    if versions is not None and not versions:
         return []
-    rows = session.execute(
-        sa.select(Shift.id, Shift.agent_id, Shift.day, Shift.template_code, Shift.start_at, Shift.end_at, Shift.version_id)
-        .where(Shift.version_id.in_(list(versions)), *where)
-        .order_by(Shift.start_at, Shift.agent_id)
-    ).all()
+    if versions is None:
+        latest = _latest_published()
+        found = session.execute(
+            sa.select(Shift.id, Shift.agent_id, Shift.day, Shift.template_code, Shift.start_at, Shift.end_at,
+                      Shift.version_id, latest.c.roster_id, latest.c.number)
+            .join(latest, latest.c.id == Shift.version_id).where(*where)
+            .order_by(Shift.start_at, Shift.agent_id)
+        ).all()
+        versions = {r[6]: (r[7], r[8]) for r in found}
+        rows = [r[:7] for r in found]
+    else:
+        rows = session.execute(
+            sa.select(Shift.id, Shift.agent_id, Shift.day, Shift.template_code, Shift.start_at, Shift.end_at,
+                      Shift.version_id)
+            .where(Shift.version_id.in_(list(versions)), *where)
+            .order_by(Shift.start_at, Shift.agent_id)
+        ).all()
     if not rows:
         return []
     acts: dict[int, list[ActivityView]] = defaultdict(list)
@@ -136,8 +163,7 @@ def published_shifts_on_days(session: Session, agent_ids: Iterable[int], first: 
     ids = list(agent_ids)
     if not ids:
         return []
-    return _views(session, [Shift.agent_id.in_(ids), Shift.day >= first, Shift.day <= last],
-                  latest_published_versions(session))
+    return _views(session, [Shift.agent_id.in_(ids), Shift.day >= first, Shift.day <= last])
 
 
 def shifts_in_window(session: Session, start: datetime, end: datetime) -> list[ShiftView]:

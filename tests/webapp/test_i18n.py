@@ -230,6 +230,7 @@ def test_unknown_browser_language_falls_back_to_the_sites(client) -> None:
     db.session.commit()
     assert "<h1>登录</h1>" in client.get("/login", headers={"Accept-Language": "fr-FR"}).get_data(as_text=True)
     assert "<h1>Log in</h1>" in client.get("/login", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "<h1>Log in</h1>" in client.get("/login").get_data(as_text=True)  # no header: a script, English
 
 
 def test_saved_preference_beats_accept_language(client, make_user) -> None:

@@ -37,7 +37,7 @@ class LongSelect(Select):
             value = str(c.value) if isinstance(c.value, bool) else c.value
             attrs = " selected" if c.selected else ""
             if value is not None and value is not False:
-                attrs += ' value=""' if value is True else f' value="{escape(value)}"'
+                attrs += ' value' if value is True else f' value="{escape(value)}"'
             html.append(f"<option{attrs}>{escape(c.label or c.value)}</option>")
         html.append("</select>")
         return Markup("".join(html))

@@ -128,3 +128,22 @@ def test_cli_repair_bad_absence(tmp_path, published) -> None:
                                           str(tmp_path / "pub" / "roster.csv"), "--absent", "NOBODY:2026-03-02",
                                           "--out", str(tmp_path / "o")])
     assert r.exit_code == 2 and "unknown agent NOBODY" in r.output
+
+
+def test_agent_furthest_below_contract_is_called_in() -> None:
+    from datetime import datetime, timedelta
+
+    from optimizer import timeutil
+    from optimizer.roster.problem import Requirement
+
+    rules = Rules(max_consecutive_days=None, min_consecutive_days_off=None, min_days_off_per_week=None,
+                  max_weekends_per_window=None, supervisor_always_on_duty=False)
+    p = small_problem(3, 7, reqs=False, rules=rules)
+    p = replace(p, agents=tuple(replace(a, skills=("Q1",)) for a in p.agents))
+    start = timeutil.to_utc(datetime.combine(day(2), datetime.min.time()) + timedelta(hours=7), "UTC")
+    reqs = tuple(Requirement(start + timedelta(hours=h), "Q1", 1) for h in range(8))
+    p = replace(p, requirements=reqs)
+    published = [Assignment("A0", day(2), "E"), Assignment("A1", day(0), "E")] + [
+        Assignment("A2", day(d), "E") for d in (0, 1, 3, 4)]
+    fixed = repair(p, published, [("A0", day(2))], time_limit=10, num_workers=2)
+    assert [(c.agent_id, c.date, c.new_shift) for c in fixed.changes] == [("A1", day(2), "E")]
