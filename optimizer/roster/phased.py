@@ -29,8 +29,15 @@ from optimizer.progress import NEVER_CANCELLED, Cancellable, ProgressCallback, n
 from optimizer.roster.model import RosterVars, build_model
 from optimizer.roster.problem import Assignment, Problem
 
+#: ``solve(strategy="auto")`` decomposes (``optimizer.roster.large``) from this many agents
+#: with interval demand: the exact model of 150 agents x 28 days finds no roster in 120 s
+DECOMPOSE_FROM = 100
 #: use phase one from this many (agent, day, template) decisions with interval demand
 PHASED_DECISIONS = 2000
+
+#: lighter presolve for phase one (probing and symmetry detection cost seconds, and a
+#: first roster does not need them)
+LIGHT = {"cp_model_probing_level": 0, "symmetry_level": 0}
 
 
 def wants_phases(problem: Problem) -> bool:
@@ -88,14 +95,77 @@ def first_roster(problem: Problem, *, time_limit: float, num_workers: int = 2, s
     from optimizer.roster.solve import STATUS, run_cp_sat
 
     t0 = time.monotonic()
+    progress = progress or no_progress
+    cancel = cancel or NEVER_CANCELLED
     rv = coarse_model(problem)
-    left = max(0.5, time_limit - (time.monotonic() - t0))
-    solver, code, _, _ = run_cp_sat(rv, time_limit=left, num_workers=num_workers, seed=seed,
-                                    progress=progress or no_progress, cancel=cancel or NEVER_CANCELLED,
-                                    stage="roster: first roster on aggregated cover")
+    # Any roster first, without the objective (the objective's presolve and LP are what
+    # delay the first solution), then the objective from that roster as a complete hint.
+    feasible = rv.model.clone()
+    feasible.clear_objective()
+    solver, code, _, _ = run_cp_sat(replace(rv, model=feasible), time_limit=max(0.5, 0.5 * time_limit),
+                                    num_workers=num_workers, seed=seed, progress=no_progress, cancel=cancel,
+                                    params=LIGHT)
     if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return STATUS.get(code, "UNKNOWN"), []
+    values = list(solver.response_proto.solution)
+    left = time_limit - (time.monotonic() - t0)
+    if left > 1.0 and not cancel.is_cancelled():
+        rv.model.proto.solution_hint.vars.extend(range(len(values)))
+        rv.model.proto.solution_hint.values.extend(values)
+        better, code2, _, _ = run_cp_sat(rv, time_limit=left, num_workers=num_workers, seed=seed,
+                                         progress=progress, cancel=cancel, params=LIGHT,
+                                         stage="roster: first roster on aggregated cover")
+        if code2 in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            values = list(better.response_proto.solution)
     dates = rv.timeline.dates
     out = [Assignment(problem.agents[a].id, dates[d], code_) for (a, d, code_), var in rv.x.items()
-           if solver.value(var)]
-    return STATUS[code], out
+           if values[var.index]]
+    return "FEASIBLE", out
+
+
+def solve_phased(problem: Problem, *, time_limit: float, num_workers: int, seed: int,
+                 progress: ProgressCallback, cancel: Cancellable, share: float = 0.35):  # noqa: ANN201
+    """Phase one, then the exact model: breaks and coverage placed exactly for phase
+    one's shifts (``x`` fixed), then CP-SAT on the exact model from that roster.  Returns
+    a ``RosterResult``, or None when phase one found no roster (the caller then runs the
+    exact model alone with the time left)."""
+    from optimizer.roster.solve import extract, run_cp_sat
+
+    t0 = time.monotonic()
+    left = lambda: time_limit - (time.monotonic() - t0)  # noqa: E731
+    _, shifts = first_roster(problem, time_limit=share * time_limit, num_workers=num_workers, seed=seed,
+                             progress=progress, cancel=cancel)
+    if not shifts or cancel.is_cancelled():
+        return None
+    rv = build_model(problem)
+    ids = {a.id: i for i, a in enumerate(problem.agents)}
+    days = {day: d for d, day in enumerate(rv.timeline.dates)}
+    on = {(ids[s.agent_id], days[s.date], s.shift_code) for s in shifts}
+    fixed = rv.model.clone()
+    for key, var in rv.x.items():
+        dom = fixed.proto.variables[var.index].domain
+        dom.clear()
+        dom.extend([int(key in on)] * 2)
+    probe_vars = replace(rv, model=fixed)
+    t1 = time.monotonic()
+    solver, code, rep, cancelled = run_cp_sat(probe_vars, time_limit=max(1.0, 0.7 * left()), num_workers=num_workers,
+                                              seed=seed, progress=progress, cancel=cancel, params=LIGHT,
+                                              stage="roster: breaks and coverage for the first roster")
+    timing = {"phase_one_seconds": round(t1 - t0, 2), "breaks_probe_seconds": round(time.monotonic() - t1, 2)}
+    if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None
+    # the probe's bound holds only with x fixed: no global bound from it
+    first = extract(rv, solver, cp_model.FEASIBLE, rep.solutions, cancelled, time.monotonic() - t0)
+    first = replace(first, bound=None, stats={**first.stats, **timing})
+    if cancelled or left() < 2.0:
+        return first
+    values = list(solver.response_proto.solution)
+    rv.model.proto.solution_hint.vars.extend(range(len(values)))
+    rv.model.proto.solution_hint.values.extend(values)
+    solver2, code2, rep2, cancelled2 = run_cp_sat(rv, time_limit=max(0.5, left() - 0.5), num_workers=num_workers,
+                                                  seed=seed, progress=progress, cancel=cancel)
+    if code2 in (cp_model.OPTIMAL, cp_model.FEASIBLE) and solver2.objective_value <= (first.objective or 0):
+        final = extract(rv, solver2, code2, rep.solutions + rep2.solutions, cancelled2, time.monotonic() - t0)
+        return replace(final, stats={**final.stats, **timing})
+    return replace(first, runtime=time.monotonic() - t0,
+                   bound=solver2.best_objective_bound if code2 != cp_model.INFEASIBLE else first.bound)

@@ -12,6 +12,8 @@ phone call and a disrupted private life.  The repair:
 - prefers agents below their contract hours that week: a shift added on a day off costs
   from half the change price (no hours yet) to the full price (at the contract), so the
   agent furthest below the contract is called in first;
+- restores, does not re-plan: requirements are capped at the coverage the published
+  roster had (``restore_only``), so changes only pay where the absences left a gap;
 - only re-optimises the weeks that contain an absence (plus one day each side); the rest
   is fixed to the published roster (the whole horizon is opened if that is infeasible);
 - solves the same model as ``solve`` (every hard rule holds, checked by the validator);
@@ -31,8 +33,8 @@ from ortools.sat.python import cp_model
 from optimizer.progress import NEVER_CANCELLED, Cancellable, Progress, ProgressCallback, no_progress
 from optimizer.roster.model import build_model
 from optimizer.roster.model.sequences import week_blocks
-from optimizer.roster.problem import Assignment, Problem, ProblemError, TimeOff
-from optimizer.roster.result import RosterResult
+from optimizer.roster.problem import Assignment, Problem, ProblemError, Requirement, TimeOff
+from optimizer.roster.result import RosterResult, ShiftAssignment
 
 
 @dataclass(frozen=True)
@@ -83,6 +85,8 @@ def repair(
     cancel: Cancellable | None = None,
     change_weight: int | None = None,
     whole_horizon: bool = False,
+    restore_only: bool = True,
+    _scope: str = "narrow",
 ) -> RepairResult:
     """Refill the gaps left by ``absences`` in ``published`` with the fewest changes."""
     from optimizer.roster.explain import explained
@@ -106,10 +110,18 @@ def repair(
     repaired = replace(problem, time_off=problem.time_off + tuple(a for a in absent if (a.agent_id, a.date) not in known_off),
                        pinned=tuple(p for p in problem.pinned if (p.agent_id, p.date) not in off))
     weight = change_weight if change_weight is not None else 4 * problem.weights.under_coverage
+    modelled = repaired
+    if restore_only and problem.requirements:
+        modelled = replace(repaired, requirements=_published_level(problem, published))
     window = set(range(problem.days)) if whole_horizon else _window(problem, absent)
+    # First try the narrowest neighbourhood: the absent agents over the window, everyone
+    # else only on the absence days and the day either side; then the window; then all.
+    scope = "horizon" if whole_horizon else _scope
+    absent_ids = {a.agent_id for a in absent}
+    near = {a.date + timedelta(days=k) for a in absent for k in (-1, 0, 1)}
 
     progress(Progress(stage="repair", message="building model", time_limit=time_limit))
-    rv = build_model(repaired)
+    rv = build_model(modelled)
     plan = {(p.agent_id, p.date): p.shift_code for p in kept}
     paid_week: dict[tuple[str, int], int] = {}
     weeks = week_blocks(problem.days)
@@ -122,7 +134,7 @@ def repair(
     for a, agent in enumerate(problem.agents):
         for d, day in enumerate(rv.timeline.dates):
             code = plan.get((agent.id, day))
-            if d not in window:
+            if d not in window or (scope == "narrow" and agent.id not in absent_ids and day not in near):
                 for t in problem.templates:
                     m.add(rv.x[a, d, t.code] == int(t.code == code))
                 continue
@@ -143,21 +155,50 @@ def repair(
     m.minimize(sum(t.weight * t.var for t in rv.soft))
     apply_hint(rv, kept, time_limit=max(0.5, 0.1 * time_limit))
     left = max(0.1, time_limit - (time.monotonic() - t0))
+    if scope == "narrow":
+        left *= 0.5
     solver, code, reporter, cancelled = run_cp_sat(rv, time_limit=left, num_workers=num_workers, seed=seed,
                                                    progress=progress, cancel=cancel, stage="repair")
-    if code == cp_model.INFEASIBLE and not whole_horizon and len(window) < problem.days:
-        progress(Progress(stage="repair", message="window too small: opening the whole horizon"))
+    wider = {"narrow": "window", "window": "horizon"}.get(scope)
+    if wider and not cancelled and code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        progress(Progress(stage="repair", message=f"no repair in the {scope} neighbourhood: widening to {wider}"))
         return repair(problem, published, absent, time_limit=max(1.0, time_limit - (time.monotonic() - t0)),
                       num_workers=num_workers, seed=seed, progress=progress, cancel=cancel,
-                      change_weight=change_weight, whole_horizon=True)
+                      change_weight=change_weight, whole_horizon=wider == "horizon", restore_only=restore_only,
+                      _scope=wider)
     result = extract(rv, solver, code, reporter.solutions, cancelled, time.monotonic() - t0)
     if result.status == "INFEASIBLE" and not cancelled:
         result = explained(repaired, result, time_limit=max(5.0, time_limit - (time.monotonic() - t0)),
                            num_workers=num_workers, seed=seed, progress=progress, cancel=cancel)
     dates = rv.timeline.dates
+    # coverage is reported against the real requirements, not the capped ones
+    real = {(r.start, r.queue): r.agents for r in problem.requirements}
+    result = replace(result, coverage=tuple(replace(c, required=real.get((c.start, c.queue), 0))
+                                            for c in result.coverage))
     shown = result.relaxed if result.relaxed is not None else result
     return RepairResult(result, diff(kept, shown), repaired, removed,
                         (dates[min(window)], dates[max(window)]) if window else (problem.start_date, problem.start_date))
+
+
+def _published_level(problem: Problem, published: list[Assignment]) -> tuple[Requirement, ...]:
+    """Requirements capped at the coverage the published roster had (breaks at the middle
+    of their windows): a repair restores what the absences took; it is not a re-plan, so
+    covering more than the published roster did earns nothing."""
+    from optimizer.roster.large import estimate_coverage
+
+    shifts = []
+    for a in published:
+        t = problem.template(a.shift_code)
+        start = problem.shift_start(a.date, t)
+        breaks = []
+        for b in t.breaks:
+            off = (b.earliest + b.latest) // 2 // problem.interval_minutes * problem.interval_minutes
+            bs = start + timedelta(minutes=off)
+            breaks.append((bs, bs + timedelta(minutes=b.length_minutes)))
+        shifts.append(ShiftAssignment(a.agent_id, a.date, a.shift_code, start,
+                                      start + timedelta(minutes=t.length_minutes), tuple(breaks)))
+    level = {(row.start, row.queue): row.scheduled for row in estimate_coverage(problem, tuple(shifts))}
+    return tuple(replace(r, agents=min(r.agents, level.get((r.start, r.queue), 0))) for r in problem.requirements)
 
 
 def diff(before: Iterable[Assignment], after: RosterResult) -> tuple[Change, ...]:

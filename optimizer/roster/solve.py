@@ -129,18 +129,38 @@ def solve(
     ``first_phase_share`` of the time (first roster and the lower bound), then
     large-neighbourhood search on the same model (``optimizer.roster.lns``); ``"decompose"``
     solves team blocks and improves them block by block (``optimizer.roster.large``);
-    ``"auto"`` decomposes from ``LARGE_AGENTS`` agents, else picks LNS for budgets of 20 s
-    or more.
+    ``"auto"`` decomposes from ``LARGE_AGENTS`` agents (or ``phased.DECOMPOSE_FROM`` with
+    interval demand), runs ``"phased"`` (a first roster on aggregated cover, then the exact
+    model from it: ``optimizer.roster.phased``) from ``phased.PHASED_DECISIONS`` decisions,
+    else picks LNS for budgets of 20 s or more.
     """
     t0 = time.monotonic()
     progress = progress or no_progress
     cancel = cancel or NEVER_CANCELLED
     from optimizer.roster.large import LARGE_AGENTS, solve_large
 
-    if strategy == "decompose" or (strategy == "auto" and len(problem.agents) >= LARGE_AGENTS and hint is None):
+    from optimizer.roster.phased import DECOMPOSE_FROM, solve_phased, wants_phases
+
+    big = len(problem.agents) >= LARGE_AGENTS or (len(problem.agents) >= DECOMPOSE_FROM and bool(problem.requirements))
+    if strategy == "decompose" or (strategy == "auto" and big and hint is None):
         # hundreds of agents: team decomposition + warm-started block descent
         return solve_large(problem, time_limit=time_limit, num_workers=num_workers, seed=seed,
                            progress=progress, cancel=cancel)
+    if hint is None and (strategy == "phased" or (strategy == "auto" and wants_phases(problem))):
+        # a team over weeks: shifts on aggregated cover first, then the exact model
+        # from that roster (optimizer.roster.phased); None = phase one found nothing
+        phased = solve_phased(problem, time_limit=time_limit, num_workers=num_workers, seed=seed,
+                              progress=progress, cancel=cancel)
+        if phased is not None:
+            if explain and phased.feasible and any(phased.under_minutes().values()):
+                from optimizer.roster.explain import coverage_notes
+
+                phased = replace(phased, explanation=tuple(coverage_notes(problem)))
+            progress(Progress(stage="roster", message=f"done: {phased.status}", fraction=1.0,
+                              elapsed=phased.runtime, time_limit=time_limit, solutions=phased.solutions,
+                              objective=phased.objective, bound=phased.bound))
+            return phased
+        strategy = "cp-sat"
     progress(Progress(stage="roster", message="building model", time_limit=time_limit))
     rv = build_model(problem)
     if hint is not None:

@@ -105,6 +105,7 @@ class LocalSearch:
         self.total = np.zeros(C, dtype=np.int64)
         self.duty_count = self.work = 0
         self.stats = LocalSearchStats()
+        self.walk = 0.0  # chance of walking on from a worse local optimum (0.05-0.3 tried: no gain)
 
     def _build_edges(self, radius: int, C: int, pair_offset: np.ndarray) -> None:
         """Slots where a transfer from ``src`` to ``dst`` changes cover (+1 gained, -1 lost).
@@ -173,7 +174,7 @@ class LocalSearch:
         avg = self.hours60 * duties / work
         return self.duties_weight * max(0.0, self.low - avg, avg - self.high)
 
-    def _duties(self, duties, work):
+    def _duties(self, duties: int | np.ndarray, work: int | np.ndarray) -> float | np.ndarray:
         """Duties-per-week violation times its weight (vectorised, floats)."""
         if not self.duties_weight:
             return 0.0
@@ -244,6 +245,9 @@ class LocalSearch:
     def _shift_moves(self) -> list[list[tuple[int, int]]]:
         """Whole-shift moves as lists of (entry, change): every used shift to each neighbour, or deleted."""
         return [move for c in np.nonzero(self.total)[0] for move in self._moves_of(int(c))]
+
+    def _removal(self, c: int) -> list[tuple[int, int]]:
+        return [(k, -int(self.x[k])) for k in range(c * self.days, (c + 1) * self.days) if self.x[k]]
 
     def _moves_of(self, c: int) -> list[list[tuple[int, int]]]:
         """Moves of used shift ``c``: its deletion first, then a move to each neighbour."""
@@ -338,7 +342,7 @@ class LocalSearch:
                 if best >= -_EPS:  # no (verified) improving shift move: try deletions, then all moves exactly
                     best, best_move = -_EPS, None
                     used = np.nonzero(self.total)[0]
-                    candidates = [self._moves_of(int(c))[0] for c in used]
+                    candidates = [self._removal(int(c)) for c in used]
                     for move in candidates:
                         value = self._evaluate(move, current)
                         if value < best:
@@ -371,7 +375,7 @@ class LocalSearch:
         t0 = time.monotonic()
         rng = random.Random(seed)
         self.load(x)
-        best_cost = self.descend(deadline)
+        best_cost = current = self.descend(deadline)
         best_x = self.x.copy()
         if on_improve:
             on_improve(best_x, best_cost)
@@ -383,12 +387,13 @@ class LocalSearch:
             self.stats.kicks += 1
             value = self.descend(deadline)
             if value < best_cost - _EPS:
-                best_cost, best_x = value, self.x.copy()
+                best_cost, best_x, current = value, self.x.copy(), value
                 if on_improve:
                     on_improve(best_x, best_cost)
-            elif value <= best_cost + _EPS:
-                best_x = self.x.copy()
+            elif value <= current + _EPS or rng.random() < self.walk:
+                current = value  # walk on: plateaus, and now and then a worse local optimum
             else:
                 self.load(best_x)
+                current = best_cost
         self.stats.seconds += time.monotonic() - t0
         return best_x, best_cost

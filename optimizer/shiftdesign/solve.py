@@ -29,8 +29,10 @@ returned; the result never raises for a hard instance, it reports what it has.
 from __future__ import annotations
 
 import random
+from math import ceil
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -46,6 +48,9 @@ from optimizer.shiftdesign.scoring import score
 STAGE = "shift-design"
 _SUPPORT_EPS = 1e-6
 _MAX_DIVES = 8
+#: Dives after the first fix this share of the fractional ``used`` per LP solve: under load an
+#: exact dive costs 1-3 s of wall time, and cheaper dives mean more starts for the local search.
+_DIVE_BATCH = 0.25
 
 
 @dataclass(frozen=True)
@@ -90,6 +95,7 @@ class _Search:
     best_score: DesignScore | None = None
     solutions: int = 0
     cancelled: bool = False
+    local: LocalSearch | None = None
 
     def left(self) -> float:
         return self.time_limit - (time.monotonic() - self.t0)
@@ -138,7 +144,9 @@ def _worker_indices(v: DesignVariables) -> list[int]:
     return [x.index for row in v.workers for x in row]
 
 
-def _lp_start(search: _Search, dive_share: float) -> tuple[float | None, set[int]]:
+def _lp_start(
+    search: _Search, dive_share: float, polish: Callable[[dict[int, int], float | None], None] | None = None
+) -> tuple[float | None, set[int]]:
     """LP bound and LP support; offers the schedules found by LP diving as incumbents.
 
     Diving: solve the LP, fix to 1 the ``used`` variable with the largest fractional value,
@@ -146,7 +154,9 @@ def _lp_start(search: _Search, dive_share: float) -> tuple[float | None, set[int
     integral LP optimum.  Because the LP (with the event cuts) is tight, a dive lands close
     to the optimum, often on it, in a fraction of a second.  LP values tie often (halves),
     and the tie-break changes where a dive lands, so several dives with different
-    tie-breaks run while they fit in ``dive_share`` of the time limit.
+    tie-breaks run while they fit in ``dive_share`` of the time limit.  ``polish(values,
+    bound)`` runs after each dive (a short local search): different dives lead the local
+    search into different valleys, which matters more than a longer search from one.
     """
     v = search.v
     relax = LinearRelaxation(search.model)
@@ -163,9 +173,11 @@ def _lp_start(search: _Search, dive_share: float) -> tuple[float | None, set[int
             break
         if number >= len(tie_breaks):
             tie_breaks.append(rng.sample(range(n), n))
-        values = _dive(search, relax, root, tie_breaks[number])
+        values = _dive(search, relax, root, tie_breaks[number], 0.0 if number == 0 else _DIVE_BATCH)
         if values is not None:
             search.offer(values, f"LP dive {number + 1}")
+            if polish is not None:
+                polish(values, bound)
         for use in v.used:
             relax.release(use.index)
         if bound is not None and search.best_score is not None and search.best_score.objective <= bound + 1e-9:
@@ -173,7 +185,11 @@ def _lp_start(search: _Search, dive_share: float) -> tuple[float | None, set[int
     return bound, support
 
 
-def _dive(search: _Search, relax: LinearRelaxation, lp: Relaxation, tie_break: list[int]) -> dict[int, int] | None:
+def _dive(
+    search: _Search, relax: LinearRelaxation, lp: Relaxation, tie_break: list[int], batch: float = 0.0
+) -> dict[int, int] | None:
+    """One dive; each step fixes the largest fractional ``used`` (and, with ``batch``, that share
+    of the fractional ones, largest first: fewer LP solves, a coarser and different dive)."""
     v = search.v
     for _ in range(len(v.used)):
         if search.left() <= 0.1 or search.cancel.is_cancelled():
@@ -184,7 +200,9 @@ def _dive(search: _Search, relax: LinearRelaxation, lp: Relaxation, tie_break: l
         ]
         if not fractional:
             break
-        relax.fix(v.used[max(fractional)[2]].index, 1.0)
+        fractional.sort(reverse=True)
+        for _value, _tie, c in fractional[: max(1, ceil(batch * len(fractional)))]:
+            relax.fix(v.used[c].index, 1.0)
         step = relax.solve(max(0.1, search.left()))
         if not step.values:
             return None
@@ -192,22 +210,30 @@ def _dive(search: _Search, relax: LinearRelaxation, lp: Relaxation, tie_break: l
     return {i: max(0, round(lp.values[i])) for i in _worker_indices(v)}
 
 
-def _local_search(search: _Search, seconds: float, bound: float | None) -> dict[str, float]:
-    """Polish the best schedule with ``local.LocalSearch`` for up to ``seconds``.
+def _local_search(
+    search: _Search, seconds: float, bound: float | None, start: dict[int, int] | None = None
+) -> dict[str, float]:
+    """Polish ``start`` (default: the best schedule) with ``local.LocalSearch`` for up to ``seconds``.
 
     Offers each new best; stops early at the LP bound.  Returns its move counts for ``stats``.
     """
     v = search.v
-    ls = LocalSearch(search.instance, v.candidates)
+    if search.local is None:  # built once per solve: its neighbour tables are the costly part
+        search.local = LocalSearch(search.instance, v.candidates)
+    ls = search.local
+    moves, kicks = ls.stats.moves, ls.stats.kicks
     index = [x.index for row in v.workers for x in row]  # entry k = c * days + d, as in LocalSearch
-    start = np.array([search.best.get(i, 0) for i in index], dtype=np.int64)
+    values = search.best if start is None else start
     deadline = time.monotonic() + seconds
 
     def improved(x: np.ndarray, _cost: float) -> None:
         search.offer({i: int(value) for i, value in zip(index, x) if value}, "local search")
 
-    ls.run(start, deadline, seed=search.seed, on_improve=improved, target=bound, stop=search.cancel.is_cancelled)
-    return {"local_moves": ls.stats.moves, "local_kicks": ls.stats.kicks}
+    ls.run(
+        np.array([values.get(i, 0) for i in index], dtype=np.int64), deadline, seed=search.seed,
+        on_improve=improved, target=bound, stop=search.cancel.is_cancelled,
+    )
+    return {"local_moves": ls.stats.moves - moves, "local_kicks": ls.stats.kicks - kicks}
 
 
 def _neighbourhood(v: DesignVariables, support: set[int], slot: int, radius: int) -> set[int]:
@@ -276,13 +302,16 @@ def solve(
     pool_share: float = 0.5,
     pool_radius: int = 1,
     local_share: float = 0.6,
+    local_burst: float = 0.0,
 ) -> DesignResult:
     """Design shifts for ``instance`` within ``time_limit`` seconds (wall clock, all steps).
 
     ``dive_share``: no new LP dive starts after this share of the time limit;
     ``pool_share``: share of the time left after diving given to the pool search;
     ``pool_radius``: neighbours (in slots of start and of length) added to the pool;
-    ``local_share``: share of the time left after diving given to the local search (0: none).
+    ``local_burst``: share of the time limit given to a local search after each dive;
+    ``local_share``: share of the time left after diving given to a last local search from
+    the best schedule (0: none).
     """
     t0 = time.monotonic()
     progress = progress or no_progress
@@ -293,15 +322,23 @@ def solve(
     stats: dict[str, float] = {"candidates": len(v.candidates)}
     search.offer({}, "empty schedule")  # a valid (all-shortage) answer even if cancelled at once
 
-    lp_bound, support = _lp_start(search, dive_share)
+    local_stats = {"local_moves": 0.0, "local_kicks": 0.0}
+
+    def polish(values: dict[int, int], lp: float | None) -> None:
+        if local_burst > 0 and search.left() > 0.2:
+            for key, value in _local_search(search, min(local_burst * time_limit, search.left()), lp, values).items():
+                local_stats[key] += value
+
+    lp_bound, support = _lp_start(search, dive_share, polish)
     stats.update(lp_seconds=time.monotonic() - t0, lp_support=len(support))
     if lp_bound is not None:
         stats["lp_bound"] = lp_bound
     bound = lp_bound
 
     if local_share > 0 and search.best is not None and search.left() > 0.2 and not cancel.is_cancelled():
-        stats.update(_local_search(search, local_share * search.left(), lp_bound))
-        stats["local_seconds"] = time.monotonic() - t0
+        for key, value in _local_search(search, local_share * search.left(), lp_bound).items():
+            local_stats[key] += value
+    stats.update(local_stats, local_seconds=time.monotonic() - t0)
 
     status = "FEASIBLE" if search.best is not None else "NO_SOLUTION"
     in_use = {c for c, row in enumerate(v.workers) if search.best and any(search.best.get(x.index, 0) for x in row)}

@@ -12,9 +12,8 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 import flask_babel
-from babel import dates as babel_dates
-
 import sqlalchemy as sa
+from babel import dates as babel_dates
 from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import get_locale, get_timezone
 from flask_babel import gettext as _

@@ -147,3 +147,15 @@ def test_agent_furthest_below_contract_is_called_in() -> None:
         Assignment("A2", day(d), "E") for d in (0, 1, 3, 4)]
     fixed = repair(p, published, [("A0", day(2))], time_limit=10, num_workers=2)
     assert [(c.agent_id, c.date, c.new_shift) for c in fixed.changes] == [("A1", day(2), "E")]
+
+
+def test_repair_restores_but_does_not_replan() -> None:
+    """A thin published roster leaves gaps everywhere; the repair refills only what the
+    absence took (restore_only), it does not staff the other days."""
+    p = small_problem(4, 7, rules=RULES)
+    published = [Assignment("A0", day(2), "E")]
+    fixed = repair(p, published, [("A0", day(2))], time_limit=10, num_workers=2)
+    assert fixed.result.feasible
+    assert {c.date for c in fixed.changes} == {day(2)} and len(fixed.changes) == 1
+    replan = repair(p, published, [("A0", day(2))], time_limit=10, num_workers=2, restore_only=False)
+    assert len(replan.changes) > 1  # without the cap, changes that improve coverage anywhere pay

@@ -132,3 +132,23 @@ def test_benchmark_instance_costs_agree_with_scorer() -> None:
     assert ls.cost() == pytest.approx(float(score(instance, _shifts(ls, x)).objective), abs=1e-6)
     best_x, best = ls.run(x, time.monotonic() + 0.3)
     assert best == pytest.approx(float(score(instance, _shifts(ls, best_x)).objective), abs=1e-6)
+
+
+@pytest.mark.parametrize("seed, cyclic", [(0, True), (1, False), (2, True), (3, False)])
+def test_reaches_the_brute_force_optimum_on_small_cases(seed: int, cyclic: bool) -> None:
+    from tests.optimizer.shiftdesign.test_solve import _brute_force, _tiny
+
+    instance = _tiny(seed, cyclic)
+    ls = LocalSearch(instance, instance.candidates())
+    _, best = ls.run(np.zeros(ls.K, dtype=np.int64), time.monotonic() + 0.5, seed=seed)
+    assert best == _brute_force(instance)
+
+
+def test_solve_with_a_local_search_after_every_dive() -> None:
+    from optimizer.shiftdesign.solve import solve
+
+    instance = _instance(11, True, duties_weight=0)  # the bound is exact only without the duties estimate
+    result = solve(instance, time_limit=3, num_workers=1, local_burst=0.1)
+    assert result.objective == score(instance, result.shifts).objective
+    assert result.stats["local_moves"] > 0
+    assert result.bound is not None and result.bound <= result.objective + 1e-6
