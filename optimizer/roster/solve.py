@@ -36,14 +36,26 @@ class _Reporter(cp_model.CpSolverSolutionCallback):
         super().__init__()
         self.progress, self.cancel, self.time_limit, self.stage = progress, cancel, time_limit, stage
         self.solutions = 0
+        self.last_objective: float | None = None
+        self.last_bound: float | None = None
         self.t0 = time.monotonic()
 
     def on_solution_callback(self) -> None:
         self.solutions += 1
+        self.last_objective, self.last_bound = self.objective_value, self.best_objective_bound
         self.progress(Progress(
             stage=self.stage, message="new solution", elapsed=time.monotonic() - self.t0,
             time_limit=self.time_limit, solutions=self.solutions,
             objective=self.objective_value, bound=self.best_objective_bound,
+        ))
+
+    def tick(self) -> None:
+        """Report the clock while no new solution comes: a progress bar must move (and show
+        the time left) during a long search for the first roster, not sit at 0 %."""
+        self.progress(Progress(
+            stage=self.stage, message="searching" if self.solutions else "searching for a first roster",
+            elapsed=time.monotonic() - self.t0, time_limit=self.time_limit, solutions=self.solutions,
+            objective=self.last_objective, bound=self.last_bound,
         ))
         if self.cancel.is_cancelled():
             self.stop_search()
@@ -93,11 +105,15 @@ def run_cp_sat(
     stopped = {"cancel": False}
 
     def watch() -> None:
+        last_tick = time.monotonic()
         while not done.wait(0.1):
             if cancel.is_cancelled():
                 stopped["cancel"] = True
                 solver.stop_search()
                 return
+            if time.monotonic() - last_tick >= 1.0:
+                last_tick = time.monotonic()
+                reporter.tick()
 
     watcher = threading.Thread(target=watch, daemon=True)
     watcher.start()
