@@ -9,9 +9,9 @@ import pytest
 
 from optimizer.forecast.history import HistoryImportError, HistoryOptions, history_from_rows, read_history
 
-SHARED = Path(__file__).resolve().parents[3] / "shared" / "data" / "call-volume"
-if not SHARED.exists():
-    SHARED = Path("/work/shared/data/call-volume")
+from tests.shared_data import SHARED_ROOT, needs
+
+SHARED = SHARED_ROOT / "data" / "call-volume"
 
 
 def _write(tmp_path: Path, text: str, name: str = "h.csv") -> Path:
@@ -98,7 +98,7 @@ def test_xlsx_import(tmp_path):
     assert read_history(path).interval_minutes == 60
 
 
-@pytest.mark.skipif(not SHARED.exists(), reason="shared data not present")
+@needs(SHARED)
 def test_shared_files_are_accepted_with_documented_options():
     us = read_history(SHARED / "us_bank_2003/calls_30min.csv", HistoryOptions(tz="America/New_York", queue="us", allow_gaps=True))
     assert len(us.frame) == 4060

@@ -21,7 +21,9 @@ from optimizer.staffing import (
     requirements,
 )
 
-SHARED = Path("/work/shared/data/call-volume")
+from tests.shared_data import SHARED_ROOT, needs
+
+SHARED = SHARED_ROOT / "data" / "call-volume"
 
 
 def _forecast() -> pd.DataFrame:
@@ -58,7 +60,7 @@ def test_projected_service_level_inverts_requirements():
     assert (requirements(_forecast(), erlang_a, 1800)["agents_on_phone"] <= req["agents_on_phone"]).all()
 
 
-@pytest.mark.skipif(not SHARED.exists(), reason="shared data not present")
+@needs(SHARED)
 def test_cli_round_trip_on_a_slice_of_a_shared_file(tmp_path):
     src = pd.read_csv(SHARED / "anonymous_bank_1999_agent/agent_30min.csv")
     src[src["queue"].isin(["PS", "NE"])].to_csv(tmp_path / "hist.csv", index=False)

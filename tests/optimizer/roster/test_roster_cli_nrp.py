@@ -13,8 +13,10 @@ from optimizer.cli.roster import roster_group
 from optimizer.roster.nrp import DAY0, check_solution, read_instance, solve_instance, to_problem
 from optimizer.roster.scenario import write_scenario
 
-INSTANCES = Path("/work/shared/benchmarks/rostering/curtois-nrp")
-needs_data = pytest.mark.skipif(not (INSTANCES / "Instance1.txt").exists(), reason="benchmark data not present")
+from tests.shared_data import SHARED_ROOT, needs
+
+INSTANCES = SHARED_ROOT / "benchmarks" / "rostering" / "curtois-nrp"
+needs_data = needs(INSTANCES / "Instance1.txt")
 
 
 def test_cli_solve_then_validate(tmp_path: Path) -> None:

@@ -14,7 +14,9 @@ import pytest
 
 from optimizer.shiftdesign.problem import DesignedShift
 
-ROOT = Path("/work/shared/benchmarks/rostering/tuwien-shift-design")
+from tests.shared_data import SHARED_ROOT, needs
+
+ROOT = SHARED_ROOT / "benchmarks" / "rostering" / "tuwien-shift-design"
 ALL_INSTANCES = [ROOT / ds / f"RandomExample{n}.txt" for ds in ("DataSet1", "DataSet2") for n in range(1, 21)]
 
 _SHIFT_LINE = re.compile(r"#\s*\d+:\s+(\d+):(\d+)\s+(\d+)\s+((?:\d+\s*)+)$")
@@ -41,4 +43,4 @@ def strip_planted_block(path: Path, target: Path) -> Path:
     target.write_bytes(raw[:cut])
     return target
 
-needs_data = pytest.mark.skipif(not ROOT.is_dir(), reason="shared benchmark data not mounted")
+needs_data = needs(ROOT)
