@@ -99,3 +99,22 @@ def test_planner_forecasts_generates_and_publishes(page, tmp_path) -> None:
     page.click("#publish-button")
     assert "Version 1 published" in page.inner_text(".flash-success")
     page.shot("published")
+
+    # the agents of that team now see the new shifts in their own week view
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(f"sqlite:///{tmp_path / 'live.sqlite'}")
+    with engine.connect() as conn:
+        username, n_shifts = conn.execute(sa.text(
+            "SELECT u.username, COUNT(s.id) FROM shifts s JOIN roster_versions v ON v.id = s.version_id "
+            "JOIN agents a ON a.id = s.agent_id JOIN users u ON u.id = a.user_id "
+            "WHERE v.status = 'published' GROUP BY u.username ORDER BY COUNT(s.id) DESC LIMIT 1")).one()
+    engine.dispose()
+    agent_page = page.context.browser.new_context(viewport={"width": 1400, "height": 900}, locale="en-US").new_page()
+    agent_page.base_url = page.base_url
+    browser_login(agent_page, username)
+    agent_page.goto(f"{page.base_url}/me/?day={FIRST_DAY.isoformat()}")
+    shown = agent_page.locator("[data-testid=week] .ss-shift").count()
+    assert shown == min(n_shifts, 7), f"{username} has {n_shifts} published shifts, week view shows {shown}"
+    agent_page.screenshot(path=str(page.shot("published").parent / "test_planner-agent-sees-new-shifts.png"), full_page=True)
+    agent_page.context.close()
