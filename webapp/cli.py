@@ -48,7 +48,7 @@ def demo_load(country: str, if_empty: bool, seed: int, weeks: int) -> None:
     db.session.commit()
     from scheduler.planning.demo import demo_plan  # forecast, requirements, a published roster
 
-    click.echo(f"Planning: {demo_plan(db.session, time_limit=25, progress=lambda msg: click.echo(f'  {msg}'))}")
+    click.echo(f"Planning: {demo_plan(db.session, days=7, time_limit=60, progress=lambda msg: click.echo(f'  {msg}'))}")
     db.session.commit()
     click.echo(f"Demo center loaded: {summary}")
     click.echo(demo_data.LOGIN_HELP)
