@@ -9,6 +9,7 @@ migrated SQLite database holding a small demo center.  Screenshots are kept in
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import socket
 import threading
@@ -55,14 +56,21 @@ def demo_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def live_server(demo_database: Path, tmp_path: Path) -> Iterator[str]:
     """Base URL of the app serving a private copy of the demo database."""
-    from werkzeug.serving import make_server
-
     from webapp import create_app
 
     db_path = tmp_path / "live.sqlite"
     shutil.copy(demo_database, db_path)
     app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{db_path}", "SECRET_KEY": "browser-tests",
                       "SOLVE_TIME_LIMIT": 10})
+    with serving(app) as url:
+        yield url
+
+
+@contextlib.contextmanager
+def serving(app) -> Iterator[str]:
+    """Serve ``app`` on a free loopback port in a thread; yields the base URL."""
+    from werkzeug.serving import make_server
+
     port = _free_port()
     server = make_server("127.0.0.1", port, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

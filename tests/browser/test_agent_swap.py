@@ -4,7 +4,6 @@ supervisor approves, and the agent sees the changed roster (headless Chromium)."
 from __future__ import annotations
 
 import shutil
-import threading
 from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
@@ -12,7 +11,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from tests.browser.conftest import _free_port, browser_login
+from tests.browser.conftest import browser_login, serving
 
 pytestmark = pytest.mark.browser
 
@@ -21,8 +20,6 @@ pytestmark = pytest.mark.browser
 def live_server(demo_database: Path, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[str]:
     """The demo center plus a published four-week roster from next Monday (made with the
     domain functions), served on a free loopback port."""
-    from werkzeug.serving import make_server
-
     from scheduler.db import db
     from scheduler.models import Agent, Site, User
     from scheduler.selfservice import swaps
@@ -56,15 +53,8 @@ def live_server(demo_database: Path, tmp_path: Path, request: pytest.FixtureRequ
         request.node.swap_plan = found
         db.session.remove()
         db.engine.dispose()
-    port = _free_port()
-    server = make_server("127.0.0.1", port, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
+    with serving(app) as url:
+        yield url
 
 
 def _logout(page) -> None:

@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import re
 import shutil
-import threading
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
-from tests.browser.conftest import ARTIFACTS, DEMO_END, _free_port, browser_login
+from tests.browser.conftest import ARTIFACTS, DEMO_END, browser_login, serving
 from webapp.i18n_cli import compile_catalogs
 from webapp.i18n_lint import kept_words, untranslated_words
 
@@ -124,8 +123,6 @@ def _publish_simple_roster(app) -> int:
 def rich_server(demo_database: Path, tmp_path_factory: pytest.TempPathFactory):
     """The demo center plus a forecast (so staffing charts have data) and a published roster
     (so the roster grid is full), served for the whole module (the pages are only read)."""
-    from werkzeug.serving import make_server
-
     from scheduler.db import db
     from scheduler.models import Site
     from scheduler.planning.forecasting import run_forecast
@@ -139,15 +136,10 @@ def rich_server(demo_database: Path, tmp_path_factory: pytest.TempPathFactory):
         run_forecast(db.session, site, horizon_days=14)
         db.session.commit()
     roster_id = _publish_simple_roster(app)
-    port = _free_port()
-    server = make_server("127.0.0.1", port, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
     try:
-        yield f"http://127.0.0.1:{port}", roster_id
+        with serving(app) as url:
+            yield url, roster_id
     finally:
-        server.shutdown()
-        thread.join(timeout=10)
         with app.app_context():
             db.engine.dispose()
 
