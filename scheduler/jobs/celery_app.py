@@ -61,7 +61,18 @@ def get_celery() -> Celery:
         if (_celery.conf.broker_url, _celery.conf.task_default_queue) != (job_settings.broker_url(),
                                                                           job_settings.celery_queue()):
             _configure(_celery)
+            _drop_connections(_celery)
         return _celery
+
+
+def _drop_connections(app: Celery) -> None:
+    """Forget the connection and producer pools, which Celery builds on first use from the
+    broker URL of that moment: without this a changed ``WFM_BROKER_URL`` would keep
+    publishing to the old broker."""
+    if app._pool is not None:
+        app._pool.force_close_all()
+        app._pool = None
+    app.amqp._producer_pool = None
 
 
 celery_app = Celery("wfm")

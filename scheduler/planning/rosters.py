@@ -110,12 +110,16 @@ def result_summary(problem: Problem, result: RosterResult, team_ids: Iterable[in
 
 
 def write_draft(session: Session, roster: Roster, built: BuiltProblem, result: RosterResult, *,
-                summary: dict, note: str | None = None) -> RosterVersion:
+                summary: dict, note: str | None = None, relaxed: Iterable[Violation] = ()) -> RosterVersion:
     """Replace the roster's draft with the engine's roster.  The independent validator
-    checks it first: a roster breaking a hard rule is never written."""
+    checks it first: a roster breaking a hard rule is never written, except the rule
+    instances ``relaxed`` lists (an infeasible period's best relaxed roster, each
+    relaxation shown to the planner)."""
     from optimizer.roster.scenario import roster_rows
 
-    violations = validate(built.problem, roster_rows(result, built.problem.timezone))
+    allowed = {_violation_key(v) for v in relaxed}
+    violations = [v for v in validate(built.problem, roster_rows(result, built.problem.timezone))
+                  if _violation_key(v) not in allowed]
     if violations:
         raise ValidationError(_l("the engine's roster breaks hard rules: %(rules)s", rules="; ".join(str(v) for v in violations[:10])),
                               field="roster")
@@ -175,14 +179,37 @@ def solve_and_store(session: Session, req: SolveRequest, *, created_by_id: int |
     result = solve(built.problem, time_limit=req.time_limit, num_workers=max(1, min(workers, 8)), seed=0,
                    progress=progress, cancel=cancel)
     summary = result_summary(built.problem, result, req.team_ids)
+    relaxed: list[Violation] = []
+    if result.status == "INFEASIBLE":
+        result, summary, relaxed = _relaxed_draft(built, result, req.team_ids)
     if not result.feasible:
         return {**summary, "roster_id": None, "version_id": None,
                 "message": f"no roster found ({result.status}); try a longer time limit"}
     roster = roster_for_period(session, site, req.start, req.days, created_by_id)
-    version = write_draft(session, roster, built, result, summary=summary)
+    version = write_draft(session, roster, built, result, summary=summary, relaxed=relaxed)
     audit.record(session, "generate", "roster_versions", version.id,
-                 new={"roster_id": roster.id, "status": result.status, "objective": result.objective})
+                 new={"roster_id": roster.id, "status": result.status, "objective": result.objective,
+                      "relaxations": len(relaxed)})
     return {**summary, "roster_id": roster.id, "version_id": version.id}
+
+
+def _relaxed_draft(built: BuiltProblem, result: RosterResult, team_ids: Iterable[int]
+                   ) -> tuple[RosterResult, dict, list[Violation]]:
+    """The hard rules cannot all hold: the engine has said which rules conflict (in words
+    naming agents, dates and intervals) and offers its best roster relaxing the fewest and
+    least important rules.  That roster becomes the draft, and the relaxations stored with
+    it are the independent validator's report of it, so the planner sees what is broken,
+    not what the engine claims."""
+    from optimizer.roster.scenario import roster_rows
+
+    info = {"conflicting_rules": list(result.conflicting_rules), "explanation": list(result.explanation)}
+    if result.relaxed is None or not result.relaxed.feasible:
+        return result, {**result_summary(built.problem, result, team_ids), **info, "relaxations": []}, []
+    relaxed = validate(built.problem, roster_rows(result.relaxed, built.problem.timezone))
+    summary = {**result_summary(built.problem, result.relaxed, team_ids), **info, "kind": "relaxed",
+               "relaxations": [{"rule": v.rule, "agent_id": v.agent_id, "date": v.date.isoformat() if v.date else None,
+                                "message": v.message} for v in relaxed]}
+    return result.relaxed, summary, relaxed
 
 
 # ----------------------------------------------------------------------------- drafts and edits

@@ -52,6 +52,19 @@ RULE_LABELS = {
     "coverage": _l("Coverage of the requirement"), "preference": _l("Agent preference"),
 }
 
+#: Names of the engine's rule families (an infeasible period's conflicting rules).
+RULE_FAMILY_LABELS = {
+    "time_off": RULE_LABELS["time_off"], "night_eligibility": RULE_LABELS["night_eligibility"],
+    "max_shifts_per_template": RULE_LABELS["max_shifts_per_template"], "pinned": RULE_LABELS["pinned"],
+    "fixed_activities": RULE_LABELS["fixed_activities"], "rest_and_rotation": _l("Rest between shifts and rotation"),
+    "consecutive_days": _l("Days in a row"), "consecutive_days_off": RULE_LABELS["min_consecutive_days_off"],
+    "nights_in_row": RULE_LABELS["max_nights_in_row"], "days_off_per_week": RULE_LABELS["min_days_off_per_week"],
+    "weekends": RULE_LABELS["max_weekends"], "weekly_hours_min": _l("Contract hours per week (minimum)"),
+    "weekly_hours_max": _l("Contract hours per week (maximum)"), "total_minutes_min": _l("Total hours (minimum)"),
+    "total_minutes_max": _l("Total hours (maximum)"), "supervisor_on_duty": RULE_LABELS["supervisor_on_duty"],
+    "one_shift_per_day": RULE_LABELS["one_shift_per_day"], "skills": _l("Skills"),
+}
+
 
 def _site():
     site = g.get("site")
@@ -372,7 +385,8 @@ def job_result(job_id: int) -> Any:
     url = _done_url(item)
     if item.status != "done" or url is None:
         if item.status == "done":
-            flash((item.result or {}).get("message") or _("The job finished without a result."), "warning")
+            flash(_("No roster was found within the time limit (solver status %(status)s). Try a longer time limit.",
+                    status=(item.result or {}).get("status", "?")), "warning")
         return redirect(url_for("planner.job", job_id=item.id), 303)
     return redirect(url, 303)
 
@@ -478,7 +492,10 @@ def roster(roster_id: int) -> Any:
         versions=queries.versions_of(db.session, item.id),
         teams=_teams(site), queues=_queues(site), team_id=team_id, queue_id=queue_id, edit_form=edit_form,
         absence_form=absence_form, action_form=EmptyForm(), holidays=holidays_between(site, item.start_date, item.start_date + timedelta(days=item.days - 1)),
-        today=_today(), outcome=None)
+        today=_today(), outcome=None, agent_names={str(a): name for a, name in agents}, rule_labels=RULE_LABELS,
+        relaxations=[{**r, "day": date.fromisoformat(r["date"]) if r.get("date") else None}
+                     for r in ((version.summary or {}).get("relaxations") or [] if version else [])],
+        family_labels=RULE_FAMILY_LABELS)
 
 
 @bp.route("/rosters/<int:roster_id>/gantt")

@@ -1,0 +1,54 @@
+"""A period whose hard rules cannot all hold: the planner gets the engine's explanation and
+its best relaxed roster as a draft, each broken rule listed (the independent validator's
+report), instead of "no roster found"."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from optimizer.progress import NEVER_CANCELLED, no_progress
+from scheduler.db import db
+from scheduler.models import Agent, RosterVersion, Shift
+from scheduler.planning import rosters
+from tests.conftest import login
+from tests.scheduler.planning.factories import START, tiny_center
+
+
+def _overbooked_center():
+    """Agent T001 must work 45 h a week, but shifts pay at most 8 h and the rules keep two
+    days off a week: 5 x 8 = 40 h, so the weekly minimum cannot hold."""
+    site = tiny_center(db.session)
+    agent = db.session.scalar(sa.select(Agent).where(Agent.employee_no == "T001"))
+    agent.min_hours_week, agent.max_hours_week = 45, 48
+    db.session.commit()
+    return site, agent
+
+
+def test_infeasible_period_gives_an_explained_relaxed_draft(app) -> None:
+    site, agent = _overbooked_center()
+    req = rosters.SolveRequest(site.id, START, 7, (), 8.0)
+    out = rosters.solve_and_store(db.session, req, created_by_id=None, progress=no_progress, cancel=NEVER_CANCELLED)
+    db.session.commit()
+
+    assert out["kind"] == "relaxed" and out["version_id"], out
+    assert out["conflicting_rules"], out
+    assert any("weekly" in r or "days_off" in r for r in out["conflicting_rules"])
+    # Every relaxation names the overbooked agent: nobody else's rules were bent.
+    assert out["relaxations"] and {r["agent_id"] for r in out["relaxations"]} == {str(agent.id)}
+    assert {r["rule"] for r in out["relaxations"]} <= {"weekly_hours", "min_days_off_per_week"}
+    version = db.session.get(RosterVersion, out["version_id"])
+    assert version.status == "draft" and version.summary["kind"] == "relaxed"
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Shift).where(Shift.version_id == version.id)) > 0
+
+
+def test_roster_page_lists_the_relaxations(app, client, make_user) -> None:
+    site, agent = _overbooked_center()
+    out = rosters.solve_and_store(db.session, rosters.SolveRequest(site.id, START, 7, (), 8.0), created_by_id=None,
+                                  progress=no_progress, cancel=NEVER_CANCELLED)
+    db.session.commit()
+    planner = make_user("planner")
+    login(client, planner.username)
+    version = db.session.get(RosterVersion, out["version_id"])
+    html = client.get(f"/planner/rosters/{version.roster_id}?version={version.id}").get_data(as_text=True)
+    assert 'id="relaxed-warning"' in html and 'id="relaxations"' in html
+    assert agent.user.display_name in html  # the agent is named, not numbered
