@@ -206,7 +206,9 @@ def _relaxed_draft(built: BuiltProblem, result: RosterResult, team_ids: Iterable
     if result.relaxed is None or not result.relaxed.feasible:
         return result, {**result_summary(built.problem, result, team_ids), **info, "relaxations": []}, []
     relaxed = validate(built.problem, roster_rows(result.relaxed, built.problem.timezone))
+    # The period's status stays INFEASIBLE (the relaxed roster's own OPTIMAL would mislead).
     summary = {**result_summary(built.problem, result.relaxed, team_ids), **info, "kind": "relaxed",
+               "status": result.status, "relaxed_status": result.relaxed.status,
                "relaxations": [{"rule": v.rule, "agent_id": v.agent_id, "date": v.date.isoformat() if v.date else None,
                                 "message": v.message} for v in relaxed]}
     return result.relaxed, summary, relaxed
