@@ -36,6 +36,10 @@ def test_infeasible_period_gives_an_explained_relaxed_draft(app) -> None:
     # Every relaxation names the overbooked agent: nobody else's rules were bent.
     assert out["relaxations"] and {r["agent_id"] for r in out["relaxations"]} == {str(agent.id)}
     assert {r["rule"] for r in out["relaxations"]} <= {"weekly_hours", "min_days_off_per_week"}
+    # ... and bent as little as possible: five 8-hour days (2,400 paid minutes) are all the
+    # other rules allow, so the relaxed minimum is missed by 5 h, not more.
+    hours = [r for r in out["relaxations"] if r["rule"] == "weekly_hours"]
+    assert len(hours) == 1 and hours[0]["message"].startswith("2400 paid"), hours
     version = db.session.get(RosterVersion, out["version_id"])
     assert version.status == "draft" and version.summary["kind"] == "relaxed"
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Shift).where(Shift.version_id == version.id)) > 0
