@@ -26,7 +26,7 @@ def _overbooked_center():
 
 def test_infeasible_period_gives_an_explained_relaxed_draft(app) -> None:
     site, agent = _overbooked_center()
-    req = rosters.SolveRequest(site.id, START, 7, (), 8.0)
+    req = rosters.SolveRequest(site.id, START, 7, (), 30.0)
     out = rosters.solve_and_store(db.session, req, created_by_id=None, progress=no_progress, cancel=NEVER_CANCELLED)
     db.session.commit()
 
@@ -47,7 +47,7 @@ def test_infeasible_period_gives_an_explained_relaxed_draft(app) -> None:
 
 def test_roster_page_lists_the_relaxations(app, client, make_user) -> None:
     site, agent = _overbooked_center()
-    out = rosters.solve_and_store(db.session, rosters.SolveRequest(site.id, START, 7, (), 8.0), created_by_id=None,
+    out = rosters.solve_and_store(db.session, rosters.SolveRequest(site.id, START, 7, (), 30.0), created_by_id=None,
                                   progress=no_progress, cancel=NEVER_CANCELLED)
     db.session.commit()
     planner = make_user("planner")
