@@ -22,6 +22,7 @@ from optimizer.roster.problem import (
     Agent as EAgent, Assignment, FixedActivity, Preference, Problem, Requirement, Rules, ShiftTemplate as ETemplate,
     TimeOff as ETimeOff, Weights,
 )
+from optimizer.roster.residual import OnDuty, residual_requirements
 from optimizer.roster.scenario import default_lunch
 from optimizer.roster.validator import RosterRow
 from scheduler.models import (
@@ -159,11 +160,14 @@ def build_problem(
     extra_time_off: tuple[tuple[int, date], ...] = (),
     weights: Weights | None = None,
     name: str = "roster",
+    others_version_id: int | None = None,
 ) -> BuiltProblem:
     """The engine's problem for ``days`` local days from ``start``.
 
     ``reference_version_id``: the version whose shifts inside the horizon the new roster
-    should stay close to (default: the site's published rosters)."""
+    should stay close to (default: the site's published rosters).
+    ``others_version_id``: for a roster of some teams, the version holding the other
+    teams' shifts of the period; their cover is taken off the requirement."""
     tz = site.timezone
     end = start + timedelta(days=days)
     dates = timeutil.daterange(start, days)
@@ -201,6 +205,10 @@ def build_problem(
         if code in skilled and n > 0
     ]
 
+    if others_version_id is not None:
+        reqs = list(residual_requirements(reqs, _outside_cover(session, others_version_id, agent_set, queue_codes,
+                                                               start, end), INTERVAL_MINUTES))
+
     # approved time off, plus absences being repaired
     offs: set[tuple[str, date]] = set()
     if agent_set:
@@ -219,7 +227,12 @@ def build_problem(
     hist = shift_rows(session, published, start - timedelta(days=HISTORY_DAYS), start, agent_set)
     ref_ids = [reference_version_id] if reference_version_id else published
     inside = shift_rows(session, ref_ids, start, end, agent_set)
-    previous = [Assignment(str(r[1]), r[2], r[3]) for r in hist + inside if r[3] in codes]
+    # The breaks of the history count: a night running into the first day covers the
+    # supervisor rule only while the supervisor is not on a break.
+    hist_breaks = activities_of(session, [r[0] for r in hist], BREAK_KINDS)
+    previous = [Assignment(str(r[1]), r[2], r[3], tuple((bs, be) for _k, bs, be, _l, _r in hist_breaks.get(r[0], [])))
+                for r in hist if r[3] in codes]
+    previous += [Assignment(str(r[1]), r[2], r[3]) for r in inside if r[3] in codes]
 
     # fixed activities: training/meeting blocks in the reference roster
     acts: list[ActivityMeta] = []
@@ -230,13 +243,16 @@ def build_problem(
                 acts.append(ActivityMeta(str(r[1]), s, e, kind, label, ref))
 
     # "A supervisor on duty at all times" is a 24/7 rule: it applies to sites with a 24/7
-    # queue, and only when the previous roster says who works the night running into the
-    # first day (without it the first hours cannot be covered by any shift of the horizon).
+    # queue, also to a site's first roster (the engine itself exempts only what a first
+    # roster cannot staff: the first day's hours that only the night before could cover).
+    # It is a rule on the site's supervisors together, so it is posted when the problem
+    # holds all of them (a site roster, any edit): a roster of some teams cannot tell when
+    # the other teams' supervisors are on duty, and would otherwise have to supervise the
+    # whole site 24/7 on its own.
     open_all_day = bool(session.scalar(sa.select(sa.func.count()).select_from(Queue).where(
         Queue.site_id == site.id, Queue.open_24_7.is_(True))))
-    eve = start - timedelta(days=1)
-    night_known = any(r[2] == eve for r in hist)
-    rules = Rules(supervisor_always_on_duty=open_all_day and night_known)
+    site_supervisors = {a.id for a in site_agents(session, site.id) if a.is_supervisor}
+    rules = Rules(supervisor_always_on_duty=open_all_day and site_supervisors <= agent_set)
 
     problem = Problem(
         start_date=start, days=days, agents=tuple(e_agents), templates=templates, interval_minutes=INTERVAL_MINUTES,
@@ -247,6 +263,18 @@ def build_problem(
         rules=rules, weights=weights or Weights(), name=name,
     )
     return BuiltProblem(problem, site, tuple(acts), {t.code: t.kind for t in db_templates})
+
+
+def _outside_cover(session: Session, version_id: int, agent_set: set[int], queue_codes: dict[int, str],
+                   start: date, end: date) -> list[OnDuty]:
+    """The shifts of ``version_id`` held by people outside ``agent_set``, as cover."""
+    rows = [r for r in shift_rows(session, [version_id], start - timedelta(days=1), end) if r[1] not in agent_set]
+    away = activities_of(session, [r[0] for r in rows], BREAK_KINDS + FIXED_KINDS)
+    skills: dict[int, tuple[str, ...]] = {}
+    for a in session.scalars(sa.select(Agent).where(Agent.id.in_({r[1] for r in rows}))):
+        skills[a.id] = tuple(sorted({queue_codes[s.queue_id] for s in a.skills if s.queue_id in queue_codes}))
+    return [OnDuty(s, e, skills.get(a, ()), tuple((bs, be) for _k, bs, be, _l, _r in away.get(sid, [])))
+            for sid, a, _d, _c, s, e in rows]
 
 
 def version_rows(session: Session, version: RosterVersion, tz: str) -> list[RosterRow]:

@@ -110,11 +110,14 @@ def result_summary(problem: Problem, result: RosterResult, team_ids: Iterable[in
 
 
 def write_draft(session: Session, roster: Roster, built: BuiltProblem, result: RosterResult, *,
-                summary: dict, note: str | None = None, relaxed: Iterable[Violation] = ()) -> RosterVersion:
+                summary: dict, note: str | None = None, relaxed: Iterable[Violation] = (),
+                keep_from: int | None = None) -> RosterVersion:
     """Replace the roster's draft with the engine's roster.  The independent validator
     checks it first: a roster breaking a hard rule is never written, except the rule
     instances ``relaxed`` lists (an infeasible period's best relaxed roster, each
-    relaxation shown to the planner)."""
+    relaxation shown to the planner).  ``keep_from``: a roster of some teams keeps the
+    other people's shifts of that version (the period's draft or latest published one),
+    so rostering team by team builds up one roster of the period."""
     from optimizer.roster.scenario import roster_rows
 
     allowed = {_violation_key(v) for v in relaxed}
@@ -123,6 +126,12 @@ def write_draft(session: Session, roster: Roster, built: BuiltProblem, result: R
     if violations:
         raise ValidationError(_l("the engine's roster breaks hard rules: %(rules)s", rules="; ".join(str(v) for v in violations[:10])),
                               field="roster")
+    kept: list[tuple] = []
+    kept_acts: dict[int, list[tuple]] = {}
+    if keep_from is not None:
+        mine = {int(a.id) for a in built.problem.agents}
+        kept = [r for r in shift_rows(session, [keep_from], date.min, date.max) if r[1] not in mine]
+        kept_acts = activities_of(session, [r[0] for r in kept])
     old = roster.draft
     if old is not None:
         session.delete(old)
@@ -130,6 +139,8 @@ def write_draft(session: Session, roster: Roster, built: BuiltProblem, result: R
     version = RosterVersion(roster_id=roster.id, status=VersionStatus.DRAFT, summary=summary, note=note)
     session.add(version)
     session.flush()
+    _insert_shifts(session, [dict(version_id=version.id, agent_id=a, day=d, template_code=c, start_at=st, end_at=e)
+                             for _sid, a, d, c, st, e in kept], [kept_acts.get(r[0], []) for r in kept])
     lunch_min = {t.code: t.unpaid_break_minutes for t in site_templates(session, roster.site_id)}
     shifts = [dict(version_id=version.id, agent_id=int(s.agent_id), day=s.date, template_code=s.shift_code,
                    start_at=s.start, end_at=s.end) for s in result.assignments]
@@ -171,8 +182,16 @@ def solve_and_store(session: Session, req: SolveRequest, *, created_by_id: int |
     site = session.get(Site, req.site_id)
     if site is None:
         raise NotFound("no such site", field="site_id")
+    # A roster of some teams: the other teams' shifts of the period (its draft, else its
+    # latest published version) stay, and their cover comes off the requirement.
+    others = None
+    if req.team_ids:
+        period = session.scalar(sa.select(Roster).where(Roster.site_id == site.id, Roster.start_date == req.start,
+                                                        Roster.days == req.days).order_by(Roster.id).limit(1))
+        base = (period.draft or period.latest_published) if period is not None else None
+        others = base.id if base is not None else None
     built = build_problem(session, site, req.start, req.days, team_ids=list(req.team_ids) or None,
-                          name=f"{site.code} {req.start.isoformat()}")
+                          name=f"{site.code} {req.start.isoformat()}", others_version_id=others)
     if not built.problem.agents:
         raise ValidationError("no active agents in the chosen teams", field="team_ids")
     workers = int((settings or {}).get("SOLVE_WORKERS", 2) or 2)
@@ -186,7 +205,7 @@ def solve_and_store(session: Session, req: SolveRequest, *, created_by_id: int |
         return {**summary, "roster_id": None, "version_id": None,
                 "message": f"no roster found ({result.status}); try a longer time limit"}
     roster = roster_for_period(session, site, req.start, req.days, created_by_id)
-    version = write_draft(session, roster, built, result, summary=summary, relaxed=relaxed)
+    version = write_draft(session, roster, built, result, summary=summary, relaxed=relaxed, keep_from=others)
     audit.record(session, "generate", "roster_versions", version.id,
                  new={"roster_id": roster.id, "status": result.status, "objective": result.objective,
                       "relaxations": len(relaxed)})
