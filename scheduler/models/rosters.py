@@ -1,9 +1,12 @@
 """Shift templates, rosters with numbered versions, shifts and the activities inside them.
 
 A roster covers a period for a site.  Its versions are where shifts live: at most one
-draft (editable) and any number of published versions, numbered 1, 2, ... and immutable
-once published, so the difference between what agents were told and what changed is
-always recoverable.
+draft (editable) and any number of published versions, numbered 1, 2, ... whose shifts
+are immutable once published, so the difference between what agents were told and what
+changed is always recoverable.  One thing is added to published shifts in place: a
+trainer's session enrolment puts a training block inside the enrolled agents' shifts
+(training.operations.sessions), because it changes no one's working hours; each such
+block is in the audit log and the agent is notified.
 """
 
 from __future__ import annotations
