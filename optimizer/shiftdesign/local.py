@@ -17,6 +17,9 @@ Moves, best improvement first:
 
 The objective here is the scorer's (deviation in employee-minutes, per-shift cost, the
 duties-per-week term with floats); ``solve`` still re-scores every result with ``scoring``.
+The optional head-count caps (``max_workers``, ``max_cover``) are hard: each unit over a
+cap costs ``CAP_PENALTY``, more than any schedule can gain, so from a schedule within the
+caps no accepted move leaves them.
 """
 
 from __future__ import annotations
@@ -32,6 +35,8 @@ from optimizer.shiftdesign.flexible import MINUTES_PER_DAY
 from optimizer.shiftdesign.problem import ShiftDesignInstance
 
 _EPS = 1e-7
+#: Cost of one employee over a head-count cap (per slot for ``max_cover``).
+CAP_PENALTY = 10**9
 
 
 @dataclass
@@ -61,6 +66,9 @@ class LocalSearch:
         self.duties_weight = float(w.duties_per_week)
         self.hours60 = 60.0 * float(instance.hours_per_week)
         self.low, self.high = float(instance.duties_low), float(instance.duties_high)
+        big = np.iinfo(np.int64).max // 4  # "no cap", still safe to add to
+        self.max_x = big if instance.max_workers is None else instance.max_workers
+        self.max_cover = big if instance.max_cover is None else instance.max_cover
         C = len(candidates)
         self.K = C * days
         starts = np.array([s // slot for s, _ in candidates], dtype=np.int64)
@@ -190,12 +198,18 @@ class LocalSearch:
         return self.duty_count, self.work
 
     def deviation(self, cover: np.ndarray) -> int:
+        """Shortage and excess, plus the penalty of employees over ``max_cover``."""
         gap = cover - self.demand
-        return int(self.over * gap[gap > 0].sum() - self.under * gap[gap < 0].sum())
+        over_cap = np.maximum(cover - self.max_cover, 0).sum()
+        return int(self.over * gap[gap > 0].sum() - self.under * gap[gap < 0].sum() + CAP_PENALTY * over_cap)
+
+    def _worker_penalty(self, x: np.ndarray) -> int:
+        return int(CAP_PENALTY * np.maximum(x - self.max_x, 0).sum())
 
     def cost(self) -> float:
         duties, work = self._sums()
-        return self.deviation(self.cover) + self.per_shift * int((self.total > 0).sum()) + self._duty(duties, work)
+        return (self.deviation(self.cover) + self._worker_penalty(self.x)
+                + self.per_shift * int((self.total > 0).sum()) + self._duty(duties, work))
 
     # moves -----------------------------------------------------------------------------
 
@@ -210,12 +224,15 @@ class LocalSearch:
     def _best_entry_move(self) -> tuple[float, str, int, int]:
         """Best single-employee move: ('add', k), ('remove', k) or ('transfer', src, dst)."""
         gap = self.cover - self.demand
-        add = self._prefix(np.where(gap >= 0, self.over, -self.under))
-        rem = self._prefix(np.where(gap > 0, -self.over, self.under))
+        add = self._prefix(np.where(gap >= 0, self.over, -self.under)
+                           + CAP_PENALTY * (self.cover >= self.max_cover))
+        rem = self._prefix(np.where(gap > 0, -self.over, self.under)
+                           - CAP_PENALTY * (self.cover > self.max_cover))
+        full = CAP_PENALTY * (self.x >= self.max_x)  # one more on this entry breaks max_workers
         duties, work = self._sums()
         base = self._duty(duties, work)
         best = (0.0, "", -1, -1)
-        d_add = self._seg(add, self.A, self.B) + self.per_shift * (self.total[self.cand] == 0)
+        d_add = self._seg(add, self.A, self.B) + self.per_shift * (self.total[self.cand] == 0) + full
         d_add = d_add + self._duties(duties + 1, work + self.minutes) - base
         k = int(np.argmin(d_add))
         if d_add[k] < best[0] - _EPS:
@@ -236,6 +253,7 @@ class LocalSearch:
                 + self._seg(rem, a, np.minimum(a2, b)) + self._seg(rem, np.maximum(b2, a), b)
             )
             delta = delta + self.per_shift * ((self.total[self.cand[t]] == 0).astype(np.int64) - (self.total[self.cand[s]] == 1))
+            delta = delta + full[t]
             delta = delta + self._duties(duties, work - self.minutes[s] + self.minutes[t]) - base
             i = int(np.argmin(delta))
             if delta[i] < best[0] - _EPS:
@@ -271,9 +289,11 @@ class LocalSearch:
             self._change(entry, amount)
         return True
 
-    def _deviation_change(self, gap: np.ndarray, amount: np.ndarray) -> np.ndarray:
+    def _deviation_change(self, gap: np.ndarray, amount: np.ndarray, room: np.ndarray) -> np.ndarray:
+        """Change of the slot costs when ``amount`` employees join slots with ``gap`` (cover -
+        demand) and ``room`` (cap - demand)."""
         def f(g: np.ndarray) -> np.ndarray:
-            return self.over * np.maximum(g, 0) + self.under * np.maximum(-g, 0)
+            return self.over * np.maximum(g, 0) + self.under * np.maximum(-g, 0) + CAP_PENALTY * np.maximum(g - room, 0)
 
         return f(gap + amount) - f(gap)
 
@@ -285,7 +305,8 @@ class LocalSearch:
         live = amount > 0
         gap = self.cover - self.demand
         edge_amount = self.edge_sign * amount[self.edge_pair]
-        contrib = self._deviation_change(gap[self.edge_slot], edge_amount)
+        room = self.max_cover - self.demand[self.edge_slot]
+        contrib = self._deviation_change(gap[self.edge_slot], edge_amount, room)
         pair_delta = np.bincount(self.edge_pair, contrib, minlength=self.src.size)
         group_delta = np.bincount(self.group, pair_delta * live, minlength=self.n_groups)
         group_live = np.bincount(self.group, live, minlength=self.n_groups)
@@ -315,13 +336,16 @@ class LocalSearch:
     def _evaluate(self, move: list[tuple[int, int]], current: float) -> float:
         cover = self.cover.copy()
         total = self.total.copy()
+        x = self.x.copy()
         duties, work = self._sums()
         for k, amount in move:
             cover[self.slots[k]] += amount
             total[self.cand[k]] += amount
+            x[k] += amount
             duties += amount
             work += amount * int(self.minutes[k])
-        value = self.deviation(cover) + self.per_shift * int((total > 0).sum()) + self._duty(duties, work)
+        value = (self.deviation(cover) + self._worker_penalty(x) + self.per_shift * int((total > 0).sum())
+                 + self._duty(duties, work))
         return value - current
 
     def descend(self, deadline: float) -> float:

@@ -87,18 +87,25 @@ def build_model(
     starting_at: list[list[cp_model.IntVar]] = [[] for _ in range(n_slots)]
     ending_at: list[list[cp_model.IntVar]] = [[] for _ in range(n_slots)]
     covering_0: list[cp_model.IntVar] = []
+    # Without a cost per distinct shift, "used" carries nothing: every candidate is open
+    # (constant 1) and the event cuts are left out.  What remains is a min-cost flow whose
+    # LP optimum is integral, so the LP alone solves the problem and proves it optimal.
+    shifts_cost = w.per_shift > 0
     for c, (start, length) in enumerate(candidates):
-        use = model.new_bool_var(f"used[{c}]")
+        use = model.new_bool_var(f"used[{c}]") if shifts_cost else model.new_constant(1)
         row, row_ub = [], []
         for day in range(instance.days):
             covered = candidate_slots(instance, start, length, day)
             ub = max((demand[t] for t in covered), default=0)
+            if instance.max_workers is not None:
+                ub = min(ub, instance.max_workers)
             x = model.new_int_var(0, ub, f"workers[{c},{day}]")
             row.append(x)
             row_ub.append(ub)
             if ub == 0:
                 continue
-            model.add(x <= ub * use)
+            if shifts_cost:
+                model.add(x <= ub * use)
             first = (day * MINUTES_PER_DAY + start) // slot
             end = first + length // slot
             if first < n_slots:
@@ -130,7 +137,13 @@ def build_model(
             == demand[t] - demand[t - 1]
         )
 
-    _add_event_cuts(model, instance, candidates, used, shortage, excess)
+    if instance.max_cover is not None:
+        # employees at work = demand - shortage + excess, at most the cap
+        for t in range(n_slots):
+            model.add(excess[t] - shortage[t] <= instance.max_cover - demand[t])
+
+    if shifts_cost:
+        _add_event_cuts(model, instance, candidates, used, shortage, excess)
 
     deviation = w.under * slot * sum(shortage) + w.over * slot * sum(excess)
     objective = deviation + w.per_shift * sum(used)

@@ -38,6 +38,10 @@ class ShiftDesignInstance:
     00:00); ``len(requirements) == days * 1440 // slot_minutes``.  With ``cyclic`` the
     horizon wraps: a shift running past the end of the last day covers the first day's
     early slots (a weekly pattern repeats).  Without it, work past the horizon is lost.
+
+    Optional caps (head-count planning, as in pyworkforce's schedulers; the TU Wien files
+    have none): ``max_workers`` employees at most start one shift on one day,
+    ``max_cover`` employees at most are at work in any slot (the seats of the floor).
     """
 
     name: str
@@ -50,6 +54,8 @@ class ShiftDesignInstance:
     duties_low: Fraction = Fraction(0)
     duties_high: Fraction = Fraction(7)
     hours_per_week: Fraction = Fraction(40)
+    max_workers: int | None = None
+    max_cover: int | None = None
 
     def __post_init__(self) -> None:
         if self.slot_minutes <= 0 or MINUTES_PER_DAY % self.slot_minutes:
@@ -64,6 +70,10 @@ class ShiftDesignInstance:
             raise ValueError("requirements: negative demand")
         if self.hours_per_week <= 0:
             raise ValueError("hours_per_week must be positive")
+        for cap in ("max_workers", "max_cover"):
+            value = getattr(self, cap)
+            if value is not None and value < 0:
+                raise ValueError(f"{cap} must not be negative")
 
     @property
     def num_slots(self) -> int:

@@ -39,21 +39,25 @@ class LinearRelaxation:
         if self._solver is None:  # pragma: no cover - GLOP ships with OR-Tools
             raise RuntimeError("GLOP linear solver is not available")
         inf = self._solver.infinity()
-        self._vars = []
+        # built once per solve, and for a head-count problem it is most of the solve's time:
+        # hence the local bindings and unnamed variables
+        num_var, new_row = self._solver.NumVar, self._solver.Constraint
         self._bounds = []
-        for i, var in enumerate(proto.variables):
-            domain = list(var.domain)
+        for var in proto.variables:
+            domain = list(var.domain)  # (the proto's repeated fields do not index from the end)
             self._bounds.append((float(domain[0]), float(domain[-1])))
-            self._vars.append(self._solver.NumVar(float(domain[0]), float(domain[-1]), f"v{i}"))
+        self._vars = [num_var(low, high, "") for low, high in self._bounds]
+        variables = self._vars
         for number, constraint in enumerate(proto.constraints):
-            if not constraint.has_linear() or list(constraint.enforcement_literal):
+            if not constraint.has_linear() or len(constraint.enforcement_literal):
                 raise ValueError(f"constraint {number} is not a plain linear constraint")
-            domain = list(constraint.linear.domain)
+            linear = constraint.linear
+            domain = list(linear.domain)
             low = -inf if domain[0] <= -_INT64_MAX else float(domain[0])
             high = inf if domain[-1] >= _INT64_MAX else float(domain[-1])
-            row = self._solver.Constraint(low, high)
-            for index, coeff in zip(constraint.linear.vars, constraint.linear.coeffs):
-                row.SetCoefficient(self._vars[index], float(coeff))
+            set_coefficient = new_row(low, high).SetCoefficient
+            for index, coeff in zip(linear.vars, linear.coeffs):
+                set_coefficient(variables[index], float(coeff))
         objective = self._solver.Objective()
         for index, coeff in zip(proto.objective.vars, proto.objective.coeffs):
             objective.SetCoefficient(self._vars[index], float(coeff))

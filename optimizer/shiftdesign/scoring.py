@@ -70,6 +70,27 @@ def duties_violation(instance: ShiftDesignInstance, duties: int, work_minutes: i
     return max(Fraction(0), instance.duties_low - average, average - instance.duties_high)
 
 
+def cap_violations(instance: ShiftDesignInstance, shifts: Iterable[DesignedShift]) -> list[str]:
+    """The head-count caps a schedule breaks (``max_workers``, ``max_cover``), one line each.
+
+    The caps are hard: a schedule with any violation is not a solution, whatever it scores.
+    """
+    shifts = list(shifts)
+    out = []
+    if instance.max_workers is not None:
+        for shift in shifts:
+            for day, count in enumerate(shift.workers):
+                if count > instance.max_workers:
+                    out.append(f"shift {shift.start_hhmm}/{shift.length_minutes} day {day}: "
+                               f"{count} employees > max_workers {instance.max_workers}")
+    if instance.max_cover is not None:
+        for minute, have in enumerate(coverage_by_minute(instance, shifts)):
+            if have > instance.max_cover:
+                out.append(f"minute {minute}: {have} at work > max_cover {instance.max_cover}")
+                break  # the first minute over the cap is enough to refuse the schedule
+    return out
+
+
 def score(instance: ShiftDesignInstance, shifts: Iterable[DesignedShift]) -> DesignScore:
     """Recompute every criterion of the objective from the shifts."""
     shifts = list(shifts)
