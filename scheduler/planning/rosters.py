@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from optimizer import timeutil
-from optimizer.roster.problem import Assignment, Problem, Weights
+from optimizer.roster.problem import Assignment, Problem
 from optimizer.roster.result import RosterResult
 from optimizer.roster.scenario import summary_dict
 from optimizer.roster.validator import RosterRow, Violation, validate
@@ -42,8 +42,6 @@ log = logging.getLogger(__name__)
 
 MAX_DAYS = 42
 DEFAULT_DAYS = 14
-#: Days either side of an absence the repair may change; the rest of the roster is pinned.
-REPAIR_MARGIN_DAYS = 2
 
 
 # ----------------------------------------------------------------------------- generation
@@ -605,10 +603,12 @@ def report_absence(session: Session, req: AbsenceRequest, user_id: int | None, n
 
 
 def repair_and_store(session: Session, params: dict, *, progress, cancel, settings: dict | None = None) -> dict:
-    """The ``roster_repair`` job's body: re-solve with the absence as time off, every
-    shift outside the absence (plus a margin) pinned, and the published roster as the
-    reference the objective stays close to."""
-    from optimizer.roster.solve import solve
+    """The ``roster_repair`` job's body: the engine's minimal-change repair
+    (``optimizer.roster.repair``) of the published version after the absence, written as
+    a draft next to every shift it leaves alone."""
+    from dataclasses import replace as dc_replace
+
+    from optimizer.roster.repair import repair
 
     roster = session.get(Roster, int(params["roster_id"]))
     base = session.get(RosterVersion, int(params["base_version_id"]))
@@ -616,25 +616,29 @@ def repair_and_store(session: Session, params: dict, *, progress, cancel, settin
         raise NotFound("the roster is gone", field="roster_id")
     site = session.get(Site, roster.site_id)
     agent_id, start, end = int(params["agent_id"]), date.fromisoformat(params["start"]), date.fromisoformat(params["end"])
-    lo, hi = start - timedelta(days=REPAIR_MARGIN_DAYS), end + timedelta(days=REPAIR_MARGIN_DAYS)
     rows = shift_rows(session, [base.id], date.min, date.max)
-    pinned = tuple(Assignment(str(a), d, c) for _i, a, d, c, _s, _e in rows if not lo <= d <= hi)
-    team_ids = (base.summary or {}).get("team_ids") or None
-    absent = tuple((agent_id, start + timedelta(days=k)) for k in range((end - start).days + 1))
-    built = build_problem(session, site, roster.start_date, roster.days, team_ids=team_ids,
-                          reference_version_id=base.id, pinned=pinned, extra_time_off=absent,
-                          weights=Weights(change=200), name=f"repair {roster.name}")
-    result = solve(built.problem, time_limit=float(params.get("time_limit", 30)), num_workers=2, seed=0,
-                   progress=progress, cancel=cancel, hint=[Assignment(str(a), d, c) for _i, a, d, c, _s, _e in rows
-                                                           if (a, d) not in set(absent)])
-    summary = result_summary(built.problem, result, team_ids or ())
+    breaks = activities_of(session, [r[0] for r in rows], BREAK_KINDS)
+    published = [Assignment(str(a), d, c, tuple((bs, be) for _k, bs, be, _l, _r in breaks.get(sid, [])))
+                 for sid, a, d, c, _s, _e in rows]
+    # The whole site's people may refill the gap (the absent agent's team mates first, by
+    # the repair's neighbourhoods); shifts of anyone outside the problem are kept as they are.
+    built = build_problem(session, site, roster.start_date, roster.days, reference_version_id=base.id,
+                          name=f"repair {roster.name}")
+    absent = [(str(agent_id), start + timedelta(days=k)) for k in range((end - start).days + 1)]
+    fixed = repair(built.problem, published, absent, time_limit=float(params.get("time_limit", 30)),
+                   num_workers=max(1, min(int((settings or {}).get("SOLVE_WORKERS", 2) or 2), 8)), seed=0,
+                   progress=progress, cancel=cancel)
+    result = fixed.result
+    summary = result_summary(fixed.problem, result, ())
     if not result.feasible:
         return {**summary, "version_id": None, "message": f"no repair found ({result.status})"}
     summary.update({"kind": "repair", "base_version_id": base.id, "absent_agent_id": agent_id,
-                    "absence": [start.isoformat(), end.isoformat()]})
+                    "absence": [start.isoformat(), end.isoformat()], "neighbourhood": fixed.neighbourhood,
+                    "forced": [str(v) for v in fixed.forced]})
     if roster.draft is not None:
         raise Conflict("a draft appeared while the repair ran; discard it and repair again", field="roster_id")
-    version = write_draft(session, roster, built, result, summary=summary, note="repair")
+    version = write_draft(session, roster, dc_replace(built, problem=fixed.problem), result, summary=summary,
+                          note="repair", keep_from=base.id)
     changes = diff_versions(session, base.id, version.id)
     version.summary = {**summary, "changes": len(changes)}
     audit.record(session, "repair_proposed", "roster_versions", version.id,

@@ -6,7 +6,7 @@ from __future__ import annotations
 import io
 import json
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 
 import sqlalchemy as sa
 
@@ -131,3 +131,35 @@ def test_agent_cannot_reach_planner_pages(app, client, login_as) -> None:
     login_as("agent")
     assert client.get("/planner/staffing").status_code == 403
     assert client.get("/planner/rosters").status_code == 403
+
+
+def test_sudden_absence_gives_a_minimal_change_proposal(app, client, login_as) -> None:
+    """Planner reports a sick day on a published roster: a repair job writes a proposal
+    draft that differs from the published version in a few agent-days only."""
+    from optimizer.progress import NEVER_CANCELLED, no_progress
+    from scheduler.planning import rosters
+
+    site = tiny_center(db.session)
+    db.session.commit()
+    out = rosters.solve_and_store(db.session, rosters.SolveRequest(site.id, START, 7, (), 5.0), created_by_id=None,
+                                  progress=no_progress, cancel=NEVER_CANCELLED)
+    version = db.session.get(RosterVersion, out["version_id"])
+    rosters.publish(db.session, version, user_id=None, now=datetime.now(timezone.utc))
+    db.session.commit()
+    sick = db.session.scalar(sa.select(Shift).where(Shift.version_id == version.id).order_by(Shift.day, Shift.agent_id))
+    login_as("planner")
+    token = csrf_token(client, f"/planner/rosters/{version.roster_id}")
+    resp = client.post(f"/planner/rosters/{version.roster_id}/absence", data={
+        "csrf_token": token, "agent_id": sick.agent_id, "start": sick.day.isoformat(), "end": sick.day.isoformat()})
+    assert resp.status_code == 303, resp.get_data(as_text=True)[:300]
+    _wait_jobs()
+    db.session.expire_all()
+    job = db.session.scalar(sa.select(Job).where(Job.kind == "roster_repair"))
+    assert job.status == "done", job.error
+    proposal = db.session.get(RosterVersion, job.result["version_id"])
+    assert proposal.status == "draft" and proposal.summary["kind"] == "repair"
+    assert 1 <= proposal.summary["changes"] <= 4
+    assert not db.session.scalar(sa.select(Shift).where(Shift.version_id == proposal.id, Shift.agent_id == sick.agent_id,
+                                                        Shift.day == sick.day))
+    page = client.get(f"/planner/rosters/{version.roster_id}?version={proposal.id}").get_data(as_text=True)
+    assert "Repair proposal" in page
