@@ -125,9 +125,11 @@ def solve_benchmark_cmd(instance: Path, time_limit: float, out: Path, workers: i
 def repair_cmd(scenario: Path, roster: Path, absent: tuple[str, ...], out: Path, time_limit: float,
                workers: int, seed: int) -> None:
     """Refill the gaps left by absences with the fewest changes to the published ROSTER;
-    write the solve outputs plus changes.csv (agent_id,date,old_shift,new_shift)."""
+    write the solve outputs plus changes.csv (agent_id,date,old_shift,new_shift,reason;
+    reason: absent = the absent agent's own shift, repair = a change to send)."""
     import csv
 
+    from optimizer import timeutil
     from optimizer.roster.problem import Assignment, ProblemError
     from optimizer.roster.repair import parse_absences, repair
     from optimizer.roster.scenario import ScenarioError, read_roster_rows, roster_rows, write_outputs
@@ -148,7 +150,10 @@ def repair_cmd(scenario: Path, roster: Path, absent: tuple[str, ...], out: Path,
             raise SystemExit(2)
     try:
         absences = [a for text in absent for a in parse_absences(text)]
-        fixed = repair(problem, [Assignment(r.agent_id, r.date, r.shift_code) for r in rows], absences,
+        # the published breaks come along: shifts the repair keeps keep their breaks
+        utc = [tuple((timeutil.to_utc(b0, problem.timezone), timeutil.to_utc(b1, problem.timezone)) for b0, b1 in r.breaks)
+               for r in rows]
+        fixed = repair(problem, [Assignment(r.agent_id, r.date, r.shift_code, b) for r, b in zip(rows, utc)], absences,
                        time_limit=time_limit, num_workers=workers, seed=seed, progress=LinePrinter(sys.stderr))
     except ProblemError as exc:
         click.echo(f"error: --absent: {exc.message}", err=True)
@@ -157,11 +162,15 @@ def repair_cmd(scenario: Path, roster: Path, absent: tuple[str, ...], out: Path,
     write_outputs(out, fixed.problem, result)
     with (out / "changes.csv").open("w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
-        w.writerow(["agent_id", "date", "old_shift", "new_shift"])
+        w.writerow(["agent_id", "date", "old_shift", "new_shift", "reason"])
+        why = {id(c): "absent" for c in fixed.removed}
         for c in sorted(fixed.removed + fixed.changes, key=lambda c: (c.agent_id, c.date)):
-            w.writerow([c.agent_id, c.date.isoformat(), c.old_shift, c.new_shift])
+            w.writerow([c.agent_id, c.date.isoformat(), c.old_shift, c.new_shift, why.get(id(c), "repair")])
+    for v in fixed.forced:
+        click.echo(f"  the absences alone break: {v}")
     click.echo(f"status {result.status}  changed shifts {len(fixed.changes)} (agents: "
-               f"{', '.join(fixed.changed_agents) or 'none'})  removed for absence {len(fixed.removed)}")
+               f"{', '.join(fixed.changed_agents) or 'none'})  removed for absence {len(fixed.removed)}  "
+               f"neighbourhood {fixed.neighbourhood} {fixed.window[0]}..{fixed.window[1]}")
     for line in result.explanation:
         click.echo(f"  {line}")
     shown = result.relaxed if result.relaxed is not None else result

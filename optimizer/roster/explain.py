@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
 from ortools.sat.python import cp_model
@@ -150,6 +150,8 @@ class Relaxable:
     #: family -> assumption literal forcing all its groups on
     family_lits: dict[str, cp_model.IntVar]
     objective: object  # the original objective proto (copy), or None
+    #: how far each relaxed hours/minutes bound is missed (minutes), minimised after the count
+    shortfalls: list[cp_model.IntVar] = field(default_factory=list)
 
 
 def build_relaxable(problem: Problem) -> Relaxable:
@@ -205,7 +207,35 @@ def build_relaxable(problem: Problem) -> Relaxable:
         if fam not in family_lits:
             family_lits[fam] = m.new_bool_var(f"assume[{fam}]")
         m.add_implication(family_lits[fam], g)
-    return Relaxable(rv, groups, group_vars, family_lits, objective)
+    return Relaxable(rv, groups, group_vars, family_lits, objective, _shortfalls(m, keyed))
+
+
+def _shortfalls(m: cp_model.CpModel, keyed: dict) -> list[cp_model.IntVar]:
+    """A slack per relaxable hours or minutes bound: a relaxed contract should miss its bound
+    by as little as possible (40 h for a 45 h minimum when 40 h is all the rules allow, not
+    32 h), so the amount is minimised right after the number of relaxations."""
+    proto = m.proto
+    out = []
+    for (fam, _a, _d), cts in keyed.items():
+        if not fam.startswith(("weekly_hours", "total_minutes")):
+            continue
+        for k in cts:
+            lin = proto.constraints[k].linear
+            dom = list(lin.domain)
+            if len(dom) != 2:
+                continue
+            expr = sum(c * m.get_int_var_from_proto_index(v) for v, c in zip(lin.vars, lin.coeffs))
+            lo, hi = dom
+            if fam.endswith("_min") and 0 < lo < _BIG:
+                short = m.new_int_var(0, lo, f"short[{k}]")
+                m.add(expr + short >= lo)
+            elif fam.endswith("_max") and -_BIG < hi < _BIG:
+                short = m.new_int_var(0, 7 * 24 * 60 * 8, f"over[{k}]")
+                m.add(expr - short <= hi)
+            else:
+                continue
+            out.append(short)
+    return out
 
 
 def _solver(time_limit: float, num_workers: int, seed: int) -> cp_model.CpSolver:
@@ -265,13 +295,20 @@ def _solve_relaxed(rx: Relaxable, cost: dict[str, int], time_limit: float, num_w
     m = rx.rv.model
     t0 = time.monotonic()
     pen = _penalty(rx, cost)
-    m.minimize(pen)
+    short = sum(rx.shortfalls) if rx.shortfalls and keep_objective else 0
+    # Lexicographic in one objective: the number (and importance) of relaxations first,
+    # then by how much the relaxed hours bounds are missed.
+    scale = (1 + sum(int(list(m.proto.variables[v.index].domain)[-1]) for v in rx.shortfalls)
+             if rx.shortfalls and keep_objective else 1)
+    m.minimize(pen * scale + short)
     first = _solver(time_limit * (0.5 if keep_objective else 1.0), num_workers, seed)
     code = first.solve(m)
     if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE) or not keep_objective or rx.objective is None:
         return first, code
     best = int(round(first.objective_value))
-    m.add(pen <= best)
+    m.add(pen <= best // scale)
+    if rx.shortfalls:
+        m.add(short <= best % scale)
     m.proto.objective.copy_from(rx.objective)
     m.clear_hints()
     sol = first.response_proto.solution
@@ -355,7 +392,8 @@ def _supervisor_messages(problem: Problem, rows: list[RosterRow], gaps: list[Vio
                             if problem.shift_start(d, t) <= utc0 < problem.shift_end(d, t)
                             and problem.start_date <= d < problem.end_date]
                 if not covering:
-                    reasons.append(f"{sup.id}: no shift template covers {_hhmm(b0)}")
+                    reasons.append(_before_horizon(problem, sup.id, day, utc0)
+                                   or f"{sup.id}: no shift template covers {_hhmm(b0)}")
                     continue
                 if not sup.night_ok and all(t.is_night for _, t in covering):
                     reasons.append(f"{sup.id} not cleared for nights")
@@ -378,6 +416,20 @@ def _supervisor_messages(problem: Problem, rows: list[RosterRow], gaps: list[Vio
             out.append(f"[supervisor_on_duty] no supervisor can cover {_hhmm(b0)}-{_hhmm(b1) if b1.date() == day else '24:00'} "
                        f"on {day}: {len(sups)} supervisors: " + "; ".join(reasons))
     return out
+
+
+def _before_horizon(problem: Problem, agent_id: str, day: date, utc0: datetime) -> str | None:
+    """Why ``agent_id`` does not cover ``utc0`` when only a shift of the day before the
+    horizon could (the previous roster fixed that night), or None."""
+    eve = day - timedelta(days=1)
+    if eve >= problem.start_date or not any(problem.shift_start(eve, t) <= utc0 < problem.shift_end(eve, t)
+                                            for t in problem.templates):
+        return None
+    hhmm = _hhmm(timeutil.to_local(utc0, problem.timezone))
+    worked = [a.shift_code for a in problem.previous if a.agent_id == agent_id and a.date == eve]
+    had = f"has {worked[0]} then, which leaves {hhmm} uncovered" if worked else "has the day off"
+    return (f"{agent_id}: only a shift starting on {eve} (before the horizon) covers {hhmm}, "
+            f"and the previous roster {had}")
 
 
 def _agent_context(problem: Problem, agent_id: str, day: date | None) -> str:

@@ -212,6 +212,11 @@ class Rules:
     weekend_window_weeks: int | None = 4
     supervisor_always_on_duty: bool = True
     weekly_hours: bool = True
+    #: False (contact centres): a day of time off (leave, sick) is not a planned rest
+    #: block, so the minimum-run rules (``min_consecutive_days[_off]``) exempt a run that
+    #: contains or touches one, as they exempt a run touching the unknown days beyond the
+    #: horizon.  True (the Curtois & Qu benchmark): days off are ordinary days off.
+    time_off_is_rest: bool = False
 
 
 @dataclass(frozen=True)

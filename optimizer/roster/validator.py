@@ -13,6 +13,9 @@ Conventions (stated here once, and documented in docs/roster-engine.md):
   before the horizon is known (a day without a shift is a day off); earlier and later
   days are unknown: "at most" rules treat them as days off, "at least" rules exempt a
   run that touches the unknown;
+- a day of time off is a day off for "at most" rules and, like an unknown day, exempts
+  the run it belongs to or bounds from "at least" rules (``Rules.time_off_is_rest``:
+  an ordinary day off, as in the Curtois & Qu benchmark);
 - a night shift covers some local time between 00:00 and 05:00.
 """
 
@@ -195,6 +198,8 @@ def _rest(r: _Roster) -> Iterator[Violation]:
     for a in r.agents:
         shifts = r.shifts_utc(a)
         for prev, nxt in zip(shifts, shifts[1:]):
+            if nxt[0] < r.p.start_date:
+                continue  # two shifts of the previous roster: not the roster's doing
             if nxt[2] - prev[3] < need:
                 yield Violation(a, nxt[0], "rest", f"{(nxt[2] - prev[3])} rest after {prev[1]} on {prev[0]}")
 
@@ -225,6 +230,13 @@ def _max_consecutive(r: _Roster) -> Iterator[Violation]:
 
 
 def _min_run_rule(r: _Roster, name: str, value: bool, pick: Callable) -> Iterator[Violation]:
+    """A run shorter than the minimum is a violation unless it touches the unknown days
+    or a day of time off (leave or sick is not a planned rest block; with
+    ``time_off_is_rest`` it is an ordinary day off)."""
+    leave: dict[str, set[date]] = defaultdict(set)
+    if not r.p.rules.time_off_is_rest:
+        for o in r.p.time_off:
+            leave[o.agent_id].add(o.date)
     for a in r.p.agents:
         need = pick(a)
         if not need or need <= 1:
@@ -232,6 +244,9 @@ def _min_run_rule(r: _Roster, name: str, value: bool, pick: Callable) -> Iterato
         flags = r.day_flags(a.id)
         for start, n in _runs(flags, value):
             touches = start == 0 or start + n == len(flags)
+            # the run's own days and the day either side: a day of time off among them
+            # means an absence made or closed this run, not the roster
+            touches = touches or any(r.known[i] in leave[a.id] for i in range(start - 1, start + n + 1))
             # a run closed by its next day inside the horizon is the roster's doing
             if n < need and not touches and start + n >= len(r.history):
                 yield Violation(a.id, r.known[start], name, f"run of {n} < {need}")
@@ -370,7 +385,8 @@ def _activities(r: _Roster) -> Iterator[Violation]:
 @rule("supervisor_on_duty")
 def _supervisor(r: _Roster) -> Iterator[Violation]:
     """Some supervisor is on shift, not on break and not in an activity, at every
-    interval of the horizon."""
+    interval of the horizon (previous-roster shifts running into it count), except the
+    first day's intervals that only the unknown night before a first roster could cover."""
     if not r.p.rules.supervisor_always_on_duty:
         return
     step = timedelta(minutes=r.p.interval_minutes)
@@ -389,8 +405,17 @@ def _supervisor(r: _Roster) -> Iterator[Violation]:
                 t = max(t, ce)
             if t < en:
                 busy.append((t, en))
+    # A first roster (no history) cannot staff the night running into its first day: an
+    # interval of that day which no template placed on a horizon day spans is exempt.
+    # With a history that night is known and its shifts are in ``busy`` like any other.
+    spans: list[tuple[datetime, datetime]] = []
+    first_day_end = timeutil.local_day_bounds(r.p.start_date, r.tz)[1]
+    if not r.history:
+        spans = [r.template_instants(d, t) for d in r.p.dates for t in r.templates.values()]
     for i in timeutil.interval_grid(r.p.start_date, r.p.days, r.p.interval_minutes, r.tz):
         if not any(s <= i and i + step <= e for s, e in busy):
+            if not r.history and i < first_day_end and not any(s <= i and i + step <= e for s, e in spans):
+                continue
             local = timeutil.to_local(i, r.tz)
             yield Violation(None, local.date(), "supervisor_on_duty", f"no supervisor on duty at {local:%H:%M}")
 

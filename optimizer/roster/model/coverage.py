@@ -19,6 +19,7 @@ from datetime import datetime
 
 from ortools.sat.python import cp_model
 
+from optimizer import timeutil
 from optimizer.roster.model.variables import BreakUnit, RosterVars
 
 
@@ -130,13 +131,32 @@ def build_on_phone(rv: RosterVars) -> None:
         rv.on_phone[key] = expr + const.get(key, 0)
 
 
+def unknown_first_night(rv: RosterVars) -> set[int]:
+    """Grid indices exempt from the supervisor rule: intervals of the first day that no
+    shift starting inside the horizon can span, when there is no history (no previous
+    roster before the first day).  Only the night before the horizon could cover them,
+    and nobody recorded who worked it; with a history that night is known (a day without
+    a shift is a day off) and its shifts count as carry-in, so nothing is exempt."""
+    tl = rv.timeline
+    if tl.history_dates():
+        return set()
+    _, first_day_end = timeutil.local_day_bounds(rv.problem.start_date, rv.problem.timezone)
+    spanned = {i for slot in tl.slots.values() for i in slot.intervals}
+    return {i for i, t in enumerate(tl.grid) if t < first_day_end and i not in spanned}
+
+
 def add_supervisor_on_duty(rv: RosterVars) -> None:
     """At least one supervisor on duty (on shift, not on a break, not in a meeting) in
-    every interval, 24/7: the bank's service desk is never unattended."""
+    every interval, 24/7: the bank's service desk is never unattended.  The only
+    exemption is ``unknown_first_night`` (a first roster cannot staff the night before
+    it starts)."""
     if not rv.problem.rules.supervisor_always_on_duty:
         return
     sup = [g for g, (_, is_sup) in enumerate(rv.profiles) if is_sup]
+    exempt = unknown_first_night(rv)
     for i in range(len(rv.timeline.grid)):
+        if i in exempt:
+            continue
         exprs = [rv.on_phone[g, i] for g in sup if (g, i) in rv.on_phone]
         rv.model.add(sum(exprs) >= 1)
 

@@ -4,9 +4,11 @@ Each agent's days form one sequence: the known days of the previous roster (cons
 followed by the horizon (variables).  Days before the known history and after the
 horizon are unknown: they count as days off for "at most" rules, and a run touching
 either end is exempt from "at least" rules (the convention of the Curtois & Qu
-benchmark, which assumes any history).  Runs are forbidden as patterns, one clause per
-too-short run, as in OR-Tools' shift_scheduling_sat example: the clauses propagate well
-and need no extra variables.
+benchmark, which assumes any history).  A day of time off is a day off for "at most"
+rules and, like an unknown day, exempts the runs it belongs to or bounds from "at least"
+rules (``Rules.time_off_is_rest`` restores the benchmark's reading).  Runs are forbidden
+as patterns, one clause per too-short run, as in OR-Tools' shift_scheduling_sat example:
+the clauses propagate well and need no extra variables.
 """
 
 from __future__ import annotations
@@ -58,11 +60,14 @@ def add_max_run(m: cp_model.CpModel, seq: list[Literal], k: int) -> None:
         m.add(sum(v for v in window if not isinstance(v, bool)) <= k - const)
 
 
-def add_min_run(m: cp_model.CpModel, seq: list[Literal], k: int) -> None:
-    """Every run of true literals bounded by false on both sides has length >= ``k``."""
+def add_min_run(m: cp_model.CpModel, seq: list[Literal], k: int, exempt: frozenset[int] = frozenset()) -> None:
+    """Every run of true literals bounded by false on both sides has length >= ``k``,
+    except a run that contains or touches a position in ``exempt`` (time off)."""
     n = len(seq)
     for length in range(1, k):
         for i in range(1, n - length):
+            if exempt and any(j in exempt for j in range(i - 1, i + length + 1)):
+                continue
             # forbid: seq[i-1] false, seq[i..i+length-1] true, seq[i+length] false
             clause = [seq[i - 1]] + [_neg(v) for v in seq[i : i + length]] + [seq[i + length]]
             if any(v is True for v in clause):
@@ -70,6 +75,19 @@ def add_min_run(m: cp_model.CpModel, seq: list[Literal], k: int) -> None:
             lits = [v for v in clause if not isinstance(v, bool)]
             if lits:  # a run wholly inside the history is not the roster's doing
                 m.add_bool_or(lits)
+
+
+def _time_off_positions(rv: RosterVars, a: int) -> frozenset[int]:
+    """Positions in ``_sequence`` of the agent's days of time off: a leave or sick day is
+    not a planned rest block, so it exempts the runs it belongs to or bounds from the
+    minimum-run rules (unless the rules say time off is rest, as in the benchmark)."""
+    p = rv.problem
+    if p.rules.time_off_is_rest:
+        return frozenset()
+    agent = p.agents[a].id
+    off = {o.date for o in p.time_off if o.agent_id == agent}
+    days = rv.timeline.history_dates() + rv.timeline.dates
+    return frozenset(i for i, day in enumerate(days) if day in off)
 
 
 def add_consecutive_days(rv: RosterVars) -> None:
@@ -83,17 +101,18 @@ def add_consecutive_days(rv: RosterVars) -> None:
             add_max_run(rv.model, seq, k)
         mn = agent.min_consecutive_days if agent.min_consecutive_days is not None else r.min_consecutive_days
         if mn and mn > 1:
-            add_min_run(rv.model, seq, mn)
+            add_min_run(rv.model, seq, mn, _time_off_positions(rv, a))
 
 
 def add_consecutive_days_off(rv: RosterVars) -> None:
     """Days off come in blocks of at least N days (a single day off between work days
-    does not let an agent recover)."""
+    does not let an agent recover).  A block holding a day of time off is exempt: a sick
+    day between two working days is not a planned rest block the rule could lengthen."""
     r = rv.problem.rules
     for a, agent in enumerate(rv.problem.agents):
         mn = agent.min_consecutive_days_off if agent.min_consecutive_days_off is not None else r.min_consecutive_days_off
         if mn and mn > 1:
-            add_min_run(rv.model, [_neg(v) for v in _sequence(rv, a)], mn)
+            add_min_run(rv.model, [_neg(v) for v in _sequence(rv, a)], mn, _time_off_positions(rv, a))
 
 
 def add_nights_in_row(rv: RosterVars) -> None:

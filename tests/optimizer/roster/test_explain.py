@@ -74,13 +74,14 @@ def test_max_consecutive_days() -> None:
 
 
 def test_min_consecutive_days() -> None:
-    rules = replace(LOOSE, min_consecutive_days=3)
+    # time off as ordinary days off (the benchmark reading): leave would exempt the run
+    rules = replace(LOOSE, min_consecutive_days=3, time_off_is_rest=True)
     p = one_agent(rules, pinned=pins((2, "E")), time_off=(TimeOff("A0", day(1)), TimeOff("A0", day(3))))
     check(p, "consecutive_days", "A0", day(2))
 
 
 def test_min_consecutive_days_off() -> None:
-    rules = replace(LOOSE, min_consecutive_days_off=2)
+    rules = replace(LOOSE, min_consecutive_days_off=2, time_off_is_rest=True)
     p = one_agent(rules, pinned=pins((0, "E"), (2, "E")), time_off=(TimeOff("A0", day(1)),))
     check(p, "consecutive_days_off", "A0", day(1))
 

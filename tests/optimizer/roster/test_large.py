@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date
+from dataclasses import replace
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
 from optimizer.roster.generate import contact_center
-from optimizer.roster.large import blocks_by_profile, coverage_bound, estimate_coverage, solve_large
+from optimizer.roster.large import (
+    _coverage_cost, _pooled_first, blocks_by_profile, coverage_bound, estimate_coverage, place_breaks,
+    place_breaks_by_day,
+)
+from optimizer.roster.problem import Agent, Assignment, BreakRule, Problem, Requirement, Rules, ShiftTemplate
+from optimizer.roster.result import RosterResult
 from optimizer.roster.scenario import roster_rows
 from optimizer.roster.solve import solve
 from optimizer.roster.validator import validate
@@ -30,7 +36,9 @@ def test_blocks_cover_every_agent_once(center) -> None:
     assert sorted(ids) == sorted(a.id for a in center.agents)
     assert all(len(b) <= 10 for b in blocks)
     assert all(center.agent(a).supervisor for a in blocks[0])
-    for b in blocks:  # one skill profile per block
+    # every supervisor in the first block: it alone carries the supervisor rule
+    assert {a for b in blocks[1:] for a in b if center.agent(a).supervisor} == set()
+    for b in blocks[1:]:  # one skill profile per block
         assert len({(tuple(sorted(center.agent(a).skills)), center.agent(a).supervisor) for a in b}) == 1
 
 
@@ -69,3 +77,70 @@ def test_bound_detects_impossible_coverage() -> None:
     lb = coverage_bound(p)
     total = sum(r.agents for r in p.requirements) * p.interval_minutes
     assert 0 < lb <= total
+
+
+def _one_queue_day(n_agents: int, need: int) -> Problem:
+    """``n_agents`` on one 08:00 shift with a 30-min lunch window of 2 h, ``need`` on the
+    phone all shift long: only staggered lunches keep the cover."""
+    start = date(2026, 3, 16)
+    shift = ShiftTemplate("D", 8 * 60, 8 * 60, (BreakRule(30, 180, 300),))
+    agents = tuple(Agent(f"A{i}", skills=("Q1",), min_hours_week=0) for i in range(n_agents))
+    t0 = datetime(2026, 3, 16, 8, tzinfo=timezone.utc)
+    reqs = tuple(Requirement(t0 + timedelta(minutes=15 * k), "Q1", need) for k in range(32))
+    return Problem(start_date=start, days=1, agents=agents, templates=(shift,), requirements=reqs,
+                   rules=Rules(supervisor_always_on_duty=False))
+
+
+def test_place_breaks_staggers_lunches() -> None:
+    p = _one_queue_day(4, 3)
+    shifts = [Assignment(a.id, p.start_date, "D") for a in p.agents]
+    placed = place_breaks(p, shifts, time_limit=10)
+    assert placed is not None
+    roster, coverage = placed
+    assert validate(p, roster_rows(RosterResult("FEASIBLE", 0, None, 0, 15, roster, coverage), p.timezone)) == []
+    starts = sorted(b[0] for s in roster for b in s.breaks)
+    assert all(later - earlier >= timedelta(minutes=30) for earlier, later in zip(starts, starts[1:]))
+    assert all(row.scheduled >= row.required for row in coverage)
+
+
+def test_place_breaks_is_exact_for_fixed_shifts(center, large_result) -> None:
+    """Same shifts, breaks re-placed for the whole center: valid, and priced no worse
+    than the roster's own breaks (any placement is a solution of the exact model)."""
+    shifts = [Assignment(s.agent_id, s.date, s.shift_code) for s in large_result.assignments]
+    placed = place_breaks(center, shifts, time_limit=10)
+    assert placed is not None
+    roster, coverage = placed
+    result = RosterResult("FEASIBLE", 0, None, 0, center.interval_minutes, roster, coverage)
+    assert validate(center, roster_rows(result, center.timezone)) == []
+    assert sorted((s.agent_id, s.date, s.shift_code) for s in roster) == \
+        sorted((a.agent_id, a.date, a.shift_code) for a in shifts)
+    assert _coverage_cost(center, coverage) <= _coverage_cost(center, estimate_coverage(center, large_result.assignments))
+
+
+def test_pooled_first_roster_is_valid_without_the_supervisor_block() -> None:
+    p = contact_center(40, 3, 14, 60, seed=5, load=0.9)
+    blocks = blocks_by_profile(p, size=10)
+    pooled = _pooled_first(p, blocks, num_workers=2, seed=0, time_limit=20)
+    assert pooled and 0 not in pooled  # the supervisor block carries the supervisor rule
+    shifts = tuple(s for res in pooled.values() for s in res.assignments)
+    assert {s.agent_id for s in shifts} <= {a for k in pooled for a in blocks[k]}
+    others = replace(p, agents=tuple(a for a in p.agents if not a.supervisor), requirements=(),
+                     time_off=tuple(o for o in p.time_off if not p.agent(o.agent_id).supervisor),
+                     preferences=tuple(o for o in p.preferences if not p.agent(o.agent_id).supervisor),
+                     activities=tuple(o for o in p.activities if not p.agent(o.agent_id).supervisor),
+                     rules=replace(p.rules, supervisor_always_on_duty=False))
+    assert validate(others, roster_rows(RosterResult("FEASIBLE", 0, None, 0, 60, shifts), p.timezone)) == []
+
+
+def test_place_breaks_by_day_keeps_the_shifts_and_the_rules(center, large_result) -> None:
+    """Rolling two-day windows: each day's breaks are placed with the day before fixed
+    (history) and the next day in view; the roster stays valid across the seams."""
+    shifts = [Assignment(s.agent_id, s.date, s.shift_code) for s in large_result.assignments]
+    placed = place_breaks_by_day(center, shifts, time_limit=20)
+    assert placed is not None
+    roster, coverage = placed
+    result = RosterResult("FEASIBLE", 0, None, 0, center.interval_minutes, roster, coverage)
+    assert validate(center, roster_rows(result, center.timezone)) == []
+    assert sorted((s.agent_id, s.date, s.shift_code) for s in roster) == \
+        sorted((a.agent_id, a.date, a.shift_code) for a in shifts)
+    assert all(s.breaks for s in roster)

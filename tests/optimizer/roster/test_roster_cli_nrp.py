@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -15,6 +17,7 @@ from optimizer.roster.scenario import write_scenario
 
 from tests.shared_data import SHARED_ROOT, needs
 
+ROOT = Path(__file__).resolve().parents[3]
 INSTANCES = SHARED_ROOT / "benchmarks" / "rostering" / "curtois-nrp"
 needs_data = needs(INSTANCES / "Instance1.txt")
 
@@ -66,6 +69,23 @@ def test_engine_objective_equals_the_benchmark_objective() -> None:
     sol = solve_instance(inst, time_limit=3, strategy="cp-sat")
     assert sol.errors == []
     assert sol.engine_objective == sol.objective
+    # the engine's lower bound is a bound: never above the proven optimum (828)
+    assert sol.bound is not None and sol.bound <= 828 <= sol.objective
+
+
+@needs_data
+def test_benchmark_script_reports_each_instance(tmp_path: Path) -> None:
+    """bench/rostering.py: objective re-scored by the checker, best known, gap, validity."""
+    out = tmp_path / "rows.json"
+    res = subprocess.run([sys.executable, str(ROOT / "bench" / "rostering.py"), "--instances", "1",
+                          "--time-limit", "5", "--data", str(INSTANCES), "--json", str(out)],
+                         capture_output=True, text=True, check=False)
+    assert res.returncode == 0, res.stderr
+    (row,) = json.loads(out.read_text())
+    assert row["instance"] == "Instance1" and row["valid"] is True and row["best_known"] == 607
+    assert row["objective"] >= 607 and row["gap_pct"] == pytest.approx(100 * (row["objective"] - 607) / 607)
+    assert row["bound"] <= 607
+    assert "load average" in res.stdout and "Instance1" in res.stdout
 
 
 @needs_data

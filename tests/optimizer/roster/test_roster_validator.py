@@ -153,7 +153,10 @@ def test_fixed_activity_needs_a_shift_and_no_break() -> None:
 
 
 def test_supervisor_on_duty_every_interval() -> None:
-    p = small_problem(days=1, supervisors=2, rules=Rules(supervisor_always_on_duty=True))
+    # a history (a day shift the day before) makes the night into the first day known:
+    # nobody of it is on duty then, so the whole day counts
+    p = small_problem(days=1, supervisors=2, rules=Rules(supervisor_always_on_duty=True),
+                      previous=(Assignment("A1", day(-1), "E"),))
     rows = [row(p, "A0", day(0), "E")]
     found = [v for v in validate(p, rows) if v.rule == "supervisor_on_duty"]
     # 24 hours minus 8 on duty (9 h shift, one on lunch)
