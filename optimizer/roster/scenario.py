@@ -156,11 +156,12 @@ def _read_rules(rd: _Reader) -> dict[str, Any] | None:
         "min_consecutive_days_off": "min_consecutive_days_off", "min_days_off_per_week": "min_days_off_per_week",
         "max_nights_in_row": "max_nights_in_row", "max_weekends_per_4_weeks": "max_weekends_per_window",
         "supervisor_always_on_duty": "supervisor_always_on_duty", "weekly_hours": "weekly_hours",
+        "time_off_is_rest": "time_off_is_rest",
     }
     for key, attr in mapping.items():
         if key in data:
             v = data[key]
-            if attr in ("supervisor_always_on_duty", "weekly_hours"):
+            if attr in ("supervisor_always_on_duty", "weekly_hours", "time_off_is_rest"):
                 if not isinstance(v, bool):
                     rd.issues.append(ImportIssue("rules.toml", None, key, "expected true or false"))
                 rules_kw[attr] = v
@@ -485,6 +486,7 @@ def write_scenario(folder: str | Path, problem: Problem) -> None:
         f"min_days_off_per_week = {val(r.min_days_off_per_week)}", f"max_nights_in_row = {val(r.max_nights_in_row)}",
         f"max_weekends_per_4_weeks = {val(r.max_weekends_per_window)}",
         f"supervisor_always_on_duty = {val(r.supervisor_always_on_duty)}",
+        f"time_off_is_rest = {val(r.time_off_is_rest)}",
     ]
     if problem.weights.queue_weights:
         lines.append("\n[queue_weights]")
