@@ -141,7 +141,7 @@ def repair(
     "unrepaired" baseline); ``whole_horizon`` means ``("horizon",)``."""
     from optimizer.roster.explain import explained
     from optimizer.roster.large import place_breaks
-    from optimizer.roster.solve import extract, run_cp_sat
+    from optimizer.roster.solve import apply_hint, extract, run_cp_sat
 
     t0 = time.monotonic()
     progress = progress or no_progress
@@ -188,7 +188,7 @@ def repair(
         t1 = time.monotonic()
         rv = _model(sub, [k for k in kept if k.agent_id in candidates], free, off, weight, need)
         base = best[1] if best is not None else kept
-        _hint(rv, [h for h in base if h.agent_id in candidates], time_limit=min(5.0, 0.2 * budget))
+        apply_hint(rv, [h for h in base if h.agent_id in candidates], max(0.2, min(5.0, 0.2 * budget)))
         solver, code, reporter, cancelled = run_cp_sat(
             rv, time_limit=max(0.5, budget - (time.monotonic() - t1)), num_workers=num_workers, seed=seed,
             progress=progress, cancel=cancel, stage="repair")
@@ -258,7 +258,7 @@ def _prune(sub: Problem, kept: list[Assignment], roster: list[Assignment], cost:
     pay nothing (a shift swapped to another day and back elsewhere): re-solve with only
     its changed agent-days free (each may keep its change or go back to the published
     shift), which CP-SAT closes in a moment.  Returns the better of the two."""
-    from optimizer.roster.solve import run_cp_sat
+    from optimizer.roster.solve import apply_hint, run_cp_sat
 
     index = {day: d for d, day in enumerate(sub.dates)}
     changed = {(c.agent_id, index[c.date]) for c in _diff(kept, roster) if (c.agent_id, c.date) not in off}
@@ -266,7 +266,7 @@ def _prune(sub: Problem, kept: list[Assignment], roster: list[Assignment], cost:
         return roster, cost
     mine = [k for k in kept if k.agent_id in candidates]
     rv = _model(sub, mine, changed, off, weight, need)
-    _hint(rv, [r for r in roster if r.agent_id in candidates], time_limit=min(2.0, time_limit))
+    apply_hint(rv, [r for r in roster if r.agent_id in candidates], max(0.2, min(2.0, time_limit)))
     solver, code, _, _ = run_cp_sat(rv, time_limit=time_limit, num_workers=num_workers, seed=seed,
                                     progress=no_progress, cancel=cancel, stage="repair")
     if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
@@ -489,31 +489,6 @@ def _cell_need(problem: Problem, published: list[Assignment], candidates: set[st
         level = _cell_supply(problem, tl, [p for p in published if p.agent_id in candidates], need)
         need = {k: min(n, level.get(k, 0)) for k, n in need.items()}
     return need
-
-
-def _hint(rv: RosterVars, hint: list[Assignment], time_limit: float) -> None:
-    """Warm start from ``hint``: completed to every variable (coverage, supervisors'
-    breaks) by a solve with ``x`` fixed when the hinted roster is valid, else ``x`` alone."""
-    ids = {a.id: i for i, a in enumerate(rv.problem.agents)}
-    days = {day: d for d, day in enumerate(rv.timeline.dates)}
-    on = {(ids[h.agent_id], days[h.date], h.shift_code) for h in hint if h.agent_id in ids and h.date in days}
-    values = {var.index: int(key in on) for key, var in rv.x.items()}
-    probe = rv.model.clone()
-    for idx, v in values.items():
-        dom = probe.proto.variables[idx].domain
-        dom.clear()
-        dom.extend([v, v])
-    solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = max(0.2, time_limit)
-    solver.parameters.num_workers = 2
-    if solver.solve(probe) in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        full = list(solver.response_proto.solution)
-        rv.model.proto.solution_hint.vars.extend(range(len(full)))
-        rv.model.proto.solution_hint.values.extend(full)
-    else:
-        for idx, v in values.items():
-            rv.model.proto.solution_hint.vars.append(idx)
-            rv.model.proto.solution_hint.values.append(v)
 
 
 def _keep_breaks(repaired: Problem, roster: list[Assignment], published: list[Assignment],
