@@ -17,6 +17,10 @@ Reported per seed:
   ``lost`` at most: it restores, it does not re-plan; its cap is per hour, these counts
   per interval) and the re-solve (a new plan: it may win
   back more than was lost, or less, or lose coverage, within the same time limit);
+- ``free``: the same repair with changes almost free (``change_weight=1``): what could be
+  won back at any number of changes, and how many it takes.  The default repair stops
+  where one more change wins back less than its price (one agent-hour of coverage), so
+  the difference between the two is coverage that is not worth a phone call each;
 - changed shifts beyond the absent agents' own (the messages to send), and the
   neighbourhood the repair was found in; validity by the independent validator; seconds.
 
@@ -63,7 +67,8 @@ def main() -> None:
     print(f"load average at start: {os.getloadavg()[0]:.1f}")
     head = (f"{'seed':>4} {'absent':>6} {'forced':<18} | {'before':>7} {'unrepaired':>10} {'lost':>5} | "
             f"{'repair':>7} {'won back':>8} {'chg':>4} {'where':>6} {'valid':>5} {'sec':>4} | "
-            f"{'re-solve':>8} {'won back':>8} {'chg':>4} {'valid':>5} {'sec':>4}")
+            f"{'re-solve':>8} {'won back':>8} {'chg':>4} {'valid':>5} {'sec':>4} | "
+            f"{'free':>6} {'won back':>8} {'chg':>4} {'valid':>5}")
     print(head)
     print("-" * len(head))
     for seed in range(args.first_seed, args.first_seed + args.seeds):
@@ -87,12 +92,14 @@ def main() -> None:
         t = time.monotonic()
         scratch = solve(fixed.problem, time_limit=args.time_limit, seed=seed, explain=False, strategy=args.strategy)
         t_scr = time.monotonic() - t
+        free = repair(p, published, absences, time_limit=args.time_limit, seed=seed, change_weight=1)
         off = {(o.agent_id, o.date) for o in absences}
         kept = [a for a in published if (a.agent_id, a.date) not in off]
         before = under(p, pub.assignments)
         gap = under(p, [s for s in pub.assignments if (s.agent_id, s.date) not in off])
         rep = under(p, fixed.result.assignments) if fixed.result.assignments else -1
         scr = under(p, scratch.assignments) if scratch.assignments else -1
+        cheap = under(p, free.result.assignments) if free.result.assignments else -1
 
         def won(u: int) -> str:
             return f"{gap - u:>8}" if u >= 0 else f"{'n/a':>8}"
@@ -103,7 +110,8 @@ def main() -> None:
         forced = ",".join(f"{r}x{n}" for r, n in Counter(v.rule for v in fixed.forced).items()) or "-"
         print(f"{seed:>4} {len(fixed.removed):>6} {forced:<18} | {before:>7} {gap:>10} {gap - before:>5} | "
               f"{rep:>7} {won(rep)} {len(fixed.changes):>4} {fixed.neighbourhood:>6} {ok(fixed.result):>5} "
-              f"{t_rep:>4.0f} | {scr:>8} {won(scr)} {len(diff(kept, scratch)):>4} {ok(scratch):>5} {t_scr:>4.0f}",
+              f"{t_rep:>4.0f} | {scr:>8} {won(scr)} {len(diff(kept, scratch)):>4} {ok(scratch):>5} {t_scr:>4.0f} | "
+              f"{cheap:>6} {won(cheap)} {len(free.changes):>4} {ok(free.result):>5}",
               flush=True)
     print(f"load average at end: {os.getloadavg()[0]:.1f}")
 

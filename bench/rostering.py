@@ -34,7 +34,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--workers", type=int, default=2,
                     help="CP-SAT workers (default 2: one per core of the reference machine; more "
                          "workers than cores only time-slice them)")
-    ap.add_argument("--strategy", default=None, choices=["cp-sat", "lns", "auto"],
+    ap.add_argument("--strategy", default=None, choices=["cp-sat", "lns", "patterns", "auto"],
                     help="engine strategy (default: the adapter's, optimizer.roster.nrp.STRATEGY)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--data", type=Path, default=DATA)

@@ -561,7 +561,12 @@ def _week_bound(problem: Problem, tl: object, block: range, *, breaks: bool, sol
     # No row where no shift of the horizon reaches (the night into the first day: the
     # previous roster's to cover, or exempt): dropping a row keeps the LP a relaxation.
     spanned = {i for slot in tl.slots.values() for i in slot.intervals}  # type: ignore[attr-defined]
-    sup_rows = {i: lp.Constraint(1, inf) for i in own if i in spanned} if r.supervisor_always_on_duty else {}
+    # nor where a supervisor outside the problem is on duty (``Problem.supervised``)
+    step = timedelta(minutes=problem.interval_minutes)
+    attended = {i for i in own if any(s <= tl.grid[i] and tl.grid[i] + step <= e  # type: ignore[attr-defined]
+                                      for s, e in problem.supervised)}
+    sup_rows = ({i: lp.Constraint(1, inf) for i in own if i in spanned and i not in attended}
+                if r.supervisor_always_on_duty else {})
     days = ([block.start - 1] if block.start > 0 else []) + list(block)
     heads: dict = {}
     for (skills, is_sup), members in profiles.items():

@@ -266,6 +266,10 @@ class Problem:
     rules: Rules = field(default_factory=Rules)
     weights: Weights = field(default_factory=Weights)
     name: str = "roster"
+    #: UTC spans in which a supervisor who is not in this problem is on duty (on shift,
+    #: not on a break): a roster of some teams shares the 24/7 supervisor rule with the
+    #: teams it leaves alone, and the rule already holds wherever one of theirs is there
+    supervised: tuple[tuple[datetime, datetime], ...] = ()
 
     def __post_init__(self) -> None:
         if self.days <= 0:
@@ -313,6 +317,9 @@ class Problem:
         for a in self.activities:
             if a.end <= a.start:
                 raise ProblemError("activities", f"activity of {a.agent_id} ends before it starts")
+        for s, e in self.supervised:
+            if e <= s:
+                raise ProblemError("supervised", f"span {s.isoformat()} ends before it starts")
 
     # -- small derived views used by the model, the validator and the IO -------------
     @property

@@ -26,6 +26,26 @@ class OnDuty:
     end: datetime
     skills: tuple[str, ...]
     away: tuple[tuple[datetime, datetime], ...] = ()
+    supervisor: bool = False
+
+
+def supervised_spans(others: list[OnDuty]) -> tuple[tuple[datetime, datetime], ...]:
+    """When the supervisors among ``others`` are on duty: their shifts minus their breaks
+    and activities, as ``Problem.supervised`` takes them."""
+    out: list[tuple[datetime, datetime]] = []
+    for o in others:
+        if not o.supervisor:
+            continue
+        t = o.start
+        for a, b in sorted(o.away):
+            if b <= t or a >= o.end:
+                continue
+            if a > t:
+                out.append((t, a))
+            t = max(t, b)
+        if t < o.end:
+            out.append((t, o.end))
+    return tuple(sorted(out))
 
 
 def residual_requirements(requirements: tuple[Requirement, ...] | list[Requirement], others: list[OnDuty],

@@ -143,7 +143,9 @@ def solve(
 
     ``strategy``: ``"cp-sat"`` runs one CP-SAT search; ``"lns"`` runs CP-SAT for
     ``first_phase_share`` of the time (first roster and the lower bound), then
-    large-neighbourhood search on the same model (``optimizer.roster.lns``); ``"decompose"``
+    large-neighbourhood search on the same model (``optimizer.roster.lns``); ``"patterns"``
+    adds a column-generation lower bound and a master IP roster as a warm start when agents
+    meet only in shift demands (``optimizer.roster.patterns``; else ``"cp-sat"``); ``"decompose"``
     solves team blocks and improves them block by block (``optimizer.roster.large``);
     ``"auto"`` decomposes from ``LARGE_AGENTS`` agents (or ``phased.DECOMPOSE_FROM`` with
     interval demand), runs ``"phased"`` (a first roster on aggregated cover, then the exact
@@ -157,6 +159,18 @@ def solve(
 
     from optimizer.roster.phased import DECOMPOSE_FROM, solve_phased, wants_phases
 
+    if strategy == "patterns" and hint is None:
+        # agents coupled by shift demands alone: pattern bound + master IP + engine search
+        from optimizer.roster.patterns import solve_with_patterns
+
+        found = solve_with_patterns(problem, time_limit=time_limit, num_workers=num_workers, seed=seed,
+                                    progress=progress, cancel=cancel)
+        if found is not None:
+            progress(Progress(stage="roster", message=f"done: {found.status}", fraction=1.0,
+                              elapsed=found.runtime, time_limit=time_limit, solutions=found.solutions,
+                              objective=found.objective, bound=found.bound))
+            return found
+        strategy = "cp-sat"  # the relaxation does not apply (patterns.not_decomposable)
     big = len(problem.agents) >= LARGE_AGENTS or (len(problem.agents) >= DECOMPOSE_FROM and bool(problem.requirements))
     if strategy == "decompose" or (strategy == "auto" and big and hint is None):
         # hundreds of agents: team decomposition + warm-started block descent

@@ -385,8 +385,9 @@ def _activities(r: _Roster) -> Iterator[Violation]:
 @rule("supervisor_on_duty")
 def _supervisor(r: _Roster) -> Iterator[Violation]:
     """Some supervisor is on shift, not on break and not in an activity, at every
-    interval of the horizon (previous-roster shifts running into it count), except the
-    first day's intervals that only the unknown night before a first roster could cover."""
+    interval of the horizon (previous-roster shifts running into it count, and so do
+    supervisors outside the problem: ``Problem.supervised``), except the first day's
+    intervals that only the unknown night before a first roster could cover."""
     if not r.p.rules.supervisor_always_on_duty:
         return
     step = timedelta(minutes=r.p.interval_minutes)
@@ -405,6 +406,8 @@ def _supervisor(r: _Roster) -> Iterator[Violation]:
                 t = max(t, ce)
             if t < en:
                 busy.append((t, en))
+    # supervisors outside the problem (other teams') on duty, as given
+    busy += list(r.p.supervised)
     # A first roster (no history) cannot staff the night running into its first day: an
     # interval of that day which no template placed on a horizon day spans is exempt.
     # With a history that night is known and its shifts are in ``busy`` like any other.

@@ -46,7 +46,7 @@ from ortools.sat.python import cp_model
 from optimizer.progress import NEVER_CANCELLED, Cancellable, Progress, ProgressCallback, no_progress
 from optimizer.shiftdesign.flexible import MINUTES_PER_DAY, expand
 from optimizer.shiftdesign.local import LocalSearch
-from optimizer.shiftdesign.model import DesignVariables, build_model
+from optimizer.shiftdesign.model import DesignVariables, build_model, schedule_hint
 from optimizer.shiftdesign.problem import DesignedShift, DesignScore, ShiftDesignInstance
 from optimizer.shiftdesign.relaxation import LinearRelaxation, Relaxation
 from optimizer.shiftdesign.scoring import cap_violations, score
@@ -338,13 +338,9 @@ def _cp_sat(
     v = v or search.v
     main = {cand: row for cand, row in zip(search.v.candidates, search.v.workers)}
     if search.best is not None:
-        model.clear_hints()
-        for c, (cand, row) in enumerate(zip(v.candidates, v.workers)):
-            counts = [search.best.get(x.index, 0) for x in main[cand]]
-            for x, count in zip(row, counts):
-                model.add_hint(model.get_int_var_from_proto_index(x.index), count)
-            if search.instance.weights.per_shift:  # otherwise ``used`` is the constant 1
-                model.add_hint(model.get_bool_var_from_proto_index(v.used[c].index), any(counts))
+        schedule_hint(model, search.instance, v, {
+            cand: tuple(search.best.get(x.index, 0) for x in row) for cand, row in main.items()
+        })
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = max(0.05, limit)
     solver.parameters.num_workers = workers or search.num_workers

@@ -22,7 +22,7 @@ from optimizer.roster.problem import (
     Agent as EAgent, Assignment, FixedActivity, Preference, Problem, Requirement, Rules, ShiftTemplate as ETemplate,
     TimeOff as ETimeOff, Weights,
 )
-from optimizer.roster.residual import OnDuty, residual_requirements
+from optimizer.roster.residual import OnDuty, residual_requirements, supervised_spans
 from optimizer.roster.scenario import default_lunch
 from optimizer.roster.validator import RosterRow
 from scheduler.models import (
@@ -205,9 +205,10 @@ def build_problem(
         if code in skilled and n > 0
     ]
 
+    others = (_outside_cover(session, others_version_id, agent_set, queue_codes, start, end)
+              if others_version_id is not None else [])
     if others_version_id is not None:
-        reqs = list(residual_requirements(reqs, _outside_cover(session, others_version_id, agent_set, queue_codes,
-                                                               start, end), INTERVAL_MINUTES))
+        reqs = list(residual_requirements(reqs, others, INTERVAL_MINUTES))
 
     # approved time off, plus absences being repaired
     offs: set[tuple[str, date]] = set()
@@ -245,14 +246,16 @@ def build_problem(
     # "A supervisor on duty at all times" is a 24/7 rule: it applies to sites with a 24/7
     # queue, also to a site's first roster (the engine itself exempts only what a first
     # roster cannot staff: the first day's hours that only the night before could cover).
-    # It is a rule on the site's supervisors together, so it is posted when the problem
-    # holds all of them (a site roster, any edit): a roster of some teams cannot tell when
-    # the other teams' supervisors are on duty, and would otherwise have to supervise the
-    # whole site 24/7 on its own.
+    # It is a rule on the site's supervisors together: it is posted when the problem holds
+    # all of them (a site roster, any edit), or some of them in a roster of some teams
+    # whose other teams' shifts are known (``others_version_id``): their supervisors'
+    # hours on duty count (``Problem.supervised``), and this roster's supervisors attend
+    # the rest.  A roster of teams without a supervisor cannot change who supervises.
     open_all_day = bool(session.scalar(sa.select(sa.func.count()).select_from(Queue).where(
         Queue.site_id == site.id, Queue.open_24_7.is_(True))))
     site_supervisors = {a.id for a in site_agents(session, site.id) if a.is_supervisor}
-    rules = Rules(supervisor_always_on_duty=open_all_day and site_supervisors <= agent_set)
+    shared = others_version_id is not None and bool(site_supervisors & agent_set)
+    rules = Rules(supervisor_always_on_duty=open_all_day and (site_supervisors <= agent_set or shared))
 
     problem = Problem(
         start_date=start, days=days, agents=tuple(e_agents), templates=templates, interval_minutes=INTERVAL_MINUTES,
@@ -261,6 +264,7 @@ def build_problem(
         activities=tuple(FixedActivity(m.agent_key, m.start, m.end, m.kind) for m in acts),
         previous=tuple(previous), pinned=tuple(p for p in pinned if p.shift_code in codes),
         rules=rules, weights=weights or Weights(), name=name,
+        supervised=supervised_spans(others) if rules.supervisor_always_on_duty else (),
     )
     return BuiltProblem(problem, site, tuple(acts), {t.code: t.kind for t in db_templates})
 
@@ -271,9 +275,13 @@ def _outside_cover(session: Session, version_id: int, agent_set: set[int], queue
     rows = [r for r in shift_rows(session, [version_id], start - timedelta(days=1), end) if r[1] not in agent_set]
     away = activities_of(session, [r[0] for r in rows], BREAK_KINDS + FIXED_KINDS)
     skills: dict[int, tuple[str, ...]] = {}
+    supervisors: set[int] = set()
     for a in session.scalars(sa.select(Agent).where(Agent.id.in_({r[1] for r in rows}))):
         skills[a.id] = tuple(sorted({queue_codes[s.queue_id] for s in a.skills if s.queue_id in queue_codes}))
-    return [OnDuty(s, e, skills.get(a, ()), tuple((bs, be) for _k, bs, be, _l, _r in away.get(sid, [])))
+        if a.is_supervisor:
+            supervisors.add(a.id)
+    return [OnDuty(s, e, skills.get(a, ()), tuple((bs, be) for _k, bs, be, _l, _r in away.get(sid, [])),
+                   supervisor=a in supervisors)
             for sid, a, _d, _c, s, e in rows]
 
 

@@ -15,7 +15,7 @@ of a profile are interchangeable), so coverage is known per queue.
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from ortools.sat.python import cp_model
 
@@ -145,15 +145,25 @@ def unknown_first_night(rv: RosterVars) -> set[int]:
     return {i for i, t in enumerate(tl.grid) if t < first_day_end and i not in spanned}
 
 
+def supervised_outside(rv: RosterVars) -> set[int]:
+    """Grid indices a supervisor outside the problem attends for the whole interval
+    (``Problem.supervised``: another team's supervisor in a roster of some teams)."""
+    spans = rv.problem.supervised
+    if not spans:
+        return set()
+    step = timedelta(minutes=rv.problem.interval_minutes)
+    return {i for i, t in enumerate(rv.timeline.grid) if any(s <= t and t + step <= e for s, e in spans)}
+
+
 def add_supervisor_on_duty(rv: RosterVars) -> None:
     """At least one supervisor on duty (on shift, not on a break, not in a meeting) in
-    every interval, 24/7: the bank's service desk is never unattended.  The only
-    exemption is ``unknown_first_night`` (a first roster cannot staff the night before
-    it starts)."""
+    every interval, 24/7: the bank's service desk is never unattended.  Exempt:
+    ``unknown_first_night`` (a first roster cannot staff the night before it starts) and
+    the intervals a supervisor outside the problem attends (``supervised_outside``)."""
     if not rv.problem.rules.supervisor_always_on_duty:
         return
     sup = [g for g, (_, is_sup) in enumerate(rv.profiles) if is_sup]
-    exempt = unknown_first_night(rv)
+    exempt = unknown_first_night(rv) | supervised_outside(rv)
     for i in range(len(rv.timeline.grid)):
         if i in exempt:
             continue

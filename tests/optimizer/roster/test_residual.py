@@ -41,3 +41,14 @@ def test_met_intervals_disappear_and_surplus_is_not_negative() -> None:
     others = [OnDuty(T0, T0 + Q, ("A",)), OnDuty(T0, T0 + Q, ("A",)), OnDuty(T0, T0 + Q, ("C",))]
     assert residual_requirements(reqs, others, 15) == ()
     assert residual_requirements(reqs, [], 15) == tuple(reqs)
+
+
+def test_supervised_spans_are_the_supervisors_shifts_without_their_breaks() -> None:
+    from optimizer.roster.residual import supervised_spans
+
+    others = [OnDuty(T0, T0 + 8 * Q, ("A",), away=((T0 + 2 * Q, T0 + 3 * Q), (T0 + 5 * Q, T0 + 7 * Q)), supervisor=True),
+              OnDuty(T0, T0 + 8 * Q, ("A",))]  # not a supervisor: not counted
+    assert supervised_spans(others) == ((T0, T0 + 2 * Q), (T0 + 3 * Q, T0 + 5 * Q), (T0 + 7 * Q, T0 + 8 * Q))
+    # a break overhanging the shift's end leaves nothing after it
+    late = [OnDuty(T0, T0 + 4 * Q, (), away=((T0 + 3 * Q, T0 + 5 * Q),), supervisor=True)]
+    assert supervised_spans(late) == ((T0, T0 + 3 * Q),)

@@ -151,3 +151,31 @@ def test_previous_night_across_the_autumn_change_ends_an_hour_early() -> None:
     assert gaps(p, three_shifts(p)) == [f"{AUTUMN} 05:00"]
     spring = problem(days=1, start=SPRING, tz="Europe/Madrid", previous=night(SPRING))
     assert gaps(spring, three_shifts(spring)) == []
+
+
+# -- (4) supervisors outside the problem (another team's) count where they are on duty ----
+def _utc(on: date, hour: int) -> datetime:
+    return timeutil.to_utc(datetime.combine(on, datetime.min.time()) + timedelta(hours=hour), "UTC")
+
+
+def test_supervisors_outside_the_problem_attend_their_hours() -> None:
+    # one supervisor of our own: it can attend one shift a day, never the whole day
+    alone = problem(n_sup=1, days=2)
+    assert solve(alone, time_limit=10, num_workers=2, strategy="cp-sat").status == "INFEASIBLE"
+    # another team's supervisors are on duty around the clock, except a lunch 12:00-13:00
+    # on day 2: that hour is ours, and only the early shift attends it
+    spans = ((_utc(START, 6), _utc(START, 22)), (_utc(START, 22), _utc(day(1), 6)),
+             (_utc(day(1), 6), _utc(day(1), 12)), (_utc(day(1), 13), _utc(day(1), 22)),
+             (_utc(day(1), 22), _utc(day(2), 6)))
+    shared = replace(alone, supervised=spans)
+    roster = solved_and_valid(shared)
+    assert any(a.agent_id == "S0" and a.date == day(1) and a.shift_code == "E" for a in roster)
+    # the validator reads the same spans on its own: only the hour nobody attends is
+    # reported, and without the spans our supervisor alone leaves most of the days open
+    night = [shift(shared, "S0", day(1), "N")]
+    assert gaps(shared, night) == [f"{day(1)} 12:00"]
+    assert len(gaps(alone, night)) > 20
+    assert gaps(shared, [shift(shared, "S0", day(1), "E")]) == []
+    # without the other team's first night, its hours are open again
+    assert gaps(replace(shared, supervised=spans[:1] + spans[2:]), [shift(shared, "S0", day(1), "E")]) == [
+        f"{START} 22:00", f"{START} 23:00"] + [f"{day(1)} {h:02d}:00" for h in range(6)]
