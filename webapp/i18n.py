@@ -211,6 +211,16 @@ def localized_message(message: Any) -> str:
     return str(message)
 
 
+def violation_sentence(item: Any) -> str:
+    """A rule violation (an ``optimizer.roster.validator.Violation``, or one stored as data
+    with its ``text``, ``params`` and ``message``) in the reader's language.  The sentences
+    are extracted from the validator into the catalogues; records from before they existed
+    show the validator's terse message."""
+    get = item.get if isinstance(item, Mapping) else (lambda key: getattr(item, key, None))
+    text = get("text")
+    return _(text, **dict(get("params") or {})) if text else str(get("message") or "")
+
+
 @contextmanager
 def in_locale(locale: str | None) -> Iterator[None]:
     """Render something (an e-mail, a notification, an export) in another person's language:
@@ -354,6 +364,7 @@ def template_helpers() -> dict[str, Any]:
         "holidays_between": holidays_between,
         "timezone_name": timezone_name,
         "localized_message": localized_message,
+        "violation_sentence": violation_sentence,
         "audit_action_label": audit_action_label,
         "forecast_method_label": forecast_method_label,
         "activity_label": activity_label,

@@ -61,6 +61,8 @@ KEYWORDS: dict = {
     # row-level import problems (the one CSV/XLSX import path): the message is the 3rd argument
     "ImportProblem": (3,),
     "RowError": (3,),
+    # the roster validator's sentence for people: the 5th argument
+    "_violation": (5,),
 }
 #: ``# i18n: ...`` comments above a marked string reach the translators.
 COMMENT_TAGS = ("i18n:",)

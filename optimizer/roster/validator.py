@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Callable, Iterable, Iterator
 
@@ -48,10 +48,29 @@ class Violation:
     agent_id: str | None
     date: date | None
     rule: str
+    #: terse, for the CLI and logs ("run of 1 < 2")
     message: str
+    #: the same for people, as a %-style sentence with its values: the web app says it in
+    #: its reader's language (the sentences are extracted into its message catalogues)
+    text: str = field(default="", compare=False)
+    params: tuple[tuple[str, str | int | float], ...] = field(default=(), compare=False)
 
     def __str__(self) -> str:
         return f"{self.agent_id or '-'} {self.date or '-'} {self.rule}: {self.message}"
+
+    def sentence(self) -> str:
+        """The people's sentence in English (the message when there is none)."""
+        return self.text % dict(self.params) if self.text else self.message
+
+
+def _violation(agent_id: str | None, on: date | None, rule: str, message: str, text: str,
+               **params: str | int | float) -> Violation:
+    """A violation with its sentence for people (``text`` is marked for translation)."""
+    return Violation(agent_id, on, rule, message, text, tuple(sorted(params.items())))
+
+
+def _hours(minutes: float) -> str:
+    return f"{minutes / 60:.2f}".rstrip("0").rstrip(".")
 
 
 class _Roster:
@@ -132,18 +151,23 @@ def _shift_definition(r: _Roster) -> Iterator[Violation]:
     """Known agent and template, inside the horizon, start/end as the template says."""
     for row in r.rows:
         if row.agent_id not in r.agents:
-            yield Violation(row.agent_id, row.date, "shift_definition", "unknown agent")
+            yield _violation(row.agent_id, row.date, "shift_definition", "unknown agent",
+                             "This person is not in the roster's problem.")
             continue
         t = r.templates.get(row.shift_code)
         if t is None:
-            yield Violation(row.agent_id, row.date, "shift_definition", f"unknown shift {row.shift_code}")
+            yield _violation(row.agent_id, row.date, "shift_definition", f"unknown shift {row.shift_code}",
+                             "Unknown shift %(shift)s.", shift=row.shift_code)
             continue
         if row.date not in r.horizon:
-            yield Violation(row.agent_id, row.date, "shift_definition", "date outside the horizon")
+            yield _violation(row.agent_id, row.date, "shift_definition", "date outside the horizon",
+                             "The date is outside the roster period.")
         st, en = r.template_instants(row.date, t)
         if r.utc(row.start) != st or timeutil.to_local(en, r.tz) != row.end:
-            yield Violation(row.agent_id, row.date, "shift_definition",
-                            f"{row.shift_code} should run {timeutil.to_local(st, r.tz)} - {timeutil.to_local(en, r.tz)}")
+            ls, le = timeutil.to_local(st, r.tz), timeutil.to_local(en, r.tz)
+            yield _violation(row.agent_id, row.date, "shift_definition", f"{row.shift_code} should run {ls} - {le}",
+                             "Shift %(shift)s should run %(start)s-%(end)s.", shift=row.shift_code,
+                             start=f"{ls:%Y-%m-%d %H:%M}", end=f"{le:%H:%M}")
 
 
 @rule("one_shift_per_day")
@@ -153,7 +177,7 @@ def _one_shift_per_day(r: _Roster) -> Iterator[Violation]:
         seen[row.agent_id, row.date] += 1
     for (a, d), n in seen.items():
         if n > 1:
-            yield Violation(a, d, "one_shift_per_day", f"{n} shifts on one day")
+            yield _violation(a, d, "one_shift_per_day", f"{n} shifts on one day", "%(count)s shifts on one day.", count=n)
 
 
 @rule("time_off")
@@ -161,7 +185,8 @@ def _time_off(r: _Roster) -> Iterator[Violation]:
     off = {(o.agent_id, o.date) for o in r.p.time_off}
     for row in r.rows:
         if (row.agent_id, row.date) in off:
-            yield Violation(row.agent_id, row.date, "time_off", "works on a day of time off")
+            yield _violation(row.agent_id, row.date, "time_off", "works on a day of time off",
+                             "Works on a day of approved time off.")
 
 
 @rule("night_eligibility")
@@ -169,7 +194,9 @@ def _night_eligibility(r: _Roster) -> Iterator[Violation]:
     for row in r.rows:
         a, t = r.agents.get(row.agent_id), r.templates.get(row.shift_code)
         if a and t and t.is_night and not a.night_ok:
-            yield Violation(row.agent_id, row.date, "night_eligibility", f"{row.shift_code} is a night shift")
+            yield _violation(row.agent_id, row.date, "night_eligibility", f"{row.shift_code} is a night shift",
+                             "%(shift)s is a night shift and this person is not cleared for nights.",
+                             shift=row.shift_code)
 
 
 @rule("max_shifts_per_template")
@@ -180,7 +207,9 @@ def _max_shifts(r: _Roster) -> Iterator[Violation]:
     for a in r.p.agents:
         for code, cap in a.max_shifts:
             if count[a.id, code] > cap:
-                yield Violation(a.id, None, "max_shifts_per_template", f"{count[a.id, code]} x {code} > {cap}")
+                yield _violation(a.id, None, "max_shifts_per_template", f"{count[a.id, code]} x {code} > {cap}",
+                                 "%(count)s %(shift)s shifts; at most %(cap)s.", count=count[a.id, code],
+                                 shift=code, cap=cap)
 
 
 @rule("pinned")
@@ -188,7 +217,8 @@ def _pinned(r: _Roster) -> Iterator[Violation]:
     have = {(row.agent_id, row.date, row.shift_code) for row in r.rows}
     for p in r.p.pinned:
         if p.date in r.horizon and (p.agent_id, p.date, p.shift_code) not in have:
-            yield Violation(p.agent_id, p.date, "pinned", f"pinned shift {p.shift_code} missing")
+            yield _violation(p.agent_id, p.date, "pinned", f"pinned shift {p.shift_code} missing",
+                             "The pinned shift %(shift)s is missing.", shift=p.shift_code)
 
 
 @rule("rest")
@@ -201,7 +231,11 @@ def _rest(r: _Roster) -> Iterator[Violation]:
             if nxt[0] < r.p.start_date:
                 continue  # two shifts of the previous roster: not the roster's doing
             if nxt[2] - prev[3] < need:
-                yield Violation(a, nxt[0], "rest", f"{(nxt[2] - prev[3])} rest after {prev[1]} on {prev[0]}")
+                rest = (nxt[2] - prev[3]).total_seconds() / 60
+                yield _violation(a, nxt[0], "rest", f"{(nxt[2] - prev[3])} rest after {prev[1]} on {prev[0]}",
+                                 "Only %(hours)s h of rest after the %(shift)s shift of %(day)s; at least %(need)s h.",
+                                 hours=_hours(max(0.0, rest)), shift=prev[1], day=prev[0].isoformat(),
+                                 need=_hours(need.total_seconds() / 60))
 
 
 @rule("rotation")
@@ -211,7 +245,8 @@ def _rotation(r: _Roster) -> Iterator[Violation]:
             nxt = days.get(d + timedelta(days=1))
             t = r.templates.get(code)
             if nxt and t and nxt in t.forbidden_next and d + timedelta(days=1) in r.horizon:
-                yield Violation(a, d + timedelta(days=1), "rotation", f"{nxt} may not follow {code}")
+                yield _violation(a, d + timedelta(days=1), "rotation", f"{nxt} may not follow {code}",
+                                 "%(next)s may not follow %(shift)s.", next=nxt, shift=code)
 
 
 def _agent_rule(agent_value: int | None, site_value: int | None) -> int | None:
@@ -226,7 +261,8 @@ def _max_consecutive(r: _Roster) -> Iterator[Violation]:
             continue
         for start, n in _runs(r.day_flags(a.id), True):
             if n > cap and r.known[start + n - 1] in r.horizon:
-                yield Violation(a.id, r.known[start], "max_consecutive_days", f"{n} days in a row > {cap}")
+                yield _violation(a.id, r.known[start], "max_consecutive_days", f"{n} days in a row > {cap}",
+                                 "%(count)s working days in a row; at most %(cap)s.", count=n, cap=cap)
 
 
 def _min_run_rule(r: _Roster, name: str, value: bool, pick: Callable) -> Iterator[Violation]:
@@ -249,7 +285,12 @@ def _min_run_rule(r: _Roster, name: str, value: bool, pick: Callable) -> Iterato
             touches = touches or any(r.known[i] in leave[a.id] for i in range(start - 1, start + n + 1))
             # a run closed by its next day inside the horizon is the roster's doing
             if n < need and not touches and start + n >= len(r.history):
-                yield Violation(a.id, r.known[start], name, f"run of {n} < {need}")
+                if value:
+                    yield _violation(a.id, r.known[start], name, f"run of {n} < {need}",
+                                     "A run of %(count)s working days; at least %(need)s.", count=n, need=need)
+                else:
+                    yield _violation(a.id, r.known[start], name, f"run of {n} < {need}",
+                                     "A run of %(count)s days off; at least %(need)s.", count=n, need=need)
 
 
 @rule("min_consecutive_days")
@@ -272,7 +313,8 @@ def _nights(r: _Roster) -> Iterator[Violation]:
     for a in r.p.agents:
         for start, n in _runs(r.day_flags(a.id, night=True), True):
             if n > cap and r.known[start + n - 1] in r.horizon:
-                yield Violation(a.id, r.known[start], "max_nights_in_row", f"{n} nights in a row > {cap}")
+                yield _violation(a.id, r.known[start], "max_nights_in_row", f"{n} nights in a row > {cap}",
+                                 "%(count)s nights in a row; at most %(cap)s.", count=n, cap=cap)
 
 
 def _weeks(p: Problem) -> list[list[date]]:
@@ -291,7 +333,8 @@ def _days_off_week(r: _Roster) -> Iterator[Violation]:
             need = math.floor(n * len(week) / 7)
             off = sum(1 for d in week if d not in w)
             if off < need:
-                yield Violation(a.id, week[0], "min_days_off_per_week", f"{off} days off < {need}")
+                yield _violation(a.id, week[0], "min_days_off_per_week", f"{off} days off < {need}",
+                                 "%(count)s days off in the week; at least %(need)s.", count=off, need=need)
 
 
 @rule("max_weekends")
@@ -315,7 +358,10 @@ def _weekends(r: _Roster) -> Iterator[Violation]:
         for i in range(max(1, len(weekends) - size + 1)):
             win = weekends[i : i + size]
             if any(h for h, _, _ in win) and sum(1 for _, x, _ in win if x) > cap:
-                yield Violation(a.id, win[0][2], "max_weekends", f"{sum(1 for _, x, _ in win if x)} weekends > {cap}")
+                n = sum(1 for _, x, _ in win if x)
+                yield _violation(a.id, win[0][2], "max_weekends", f"{n} weekends > {cap}",
+                                 "%(count)s weekends worked in %(weeks)s weeks; at most %(cap)s.", count=n,
+                                 weeks=len(win), cap=cap)
 
 
 @rule("weekly_hours")
@@ -331,9 +377,13 @@ def _weekly_hours(r: _Roster) -> Iterator[Violation]:
             credit = sum(round(a.contract_daily_hours * 60) for d in week if (a.id, d) in off)
             lo, hi = math.floor(a.min_hours_week * 60 * share), math.ceil(a.max_hours_week * 60 * share)
             if paid + credit < lo:
-                yield Violation(a.id, week[0], "weekly_hours", f"{paid} paid + {credit} leave minutes < {lo}")
+                yield _violation(a.id, week[0], "weekly_hours", f"{paid} paid + {credit} leave minutes < {lo}",
+                                 "%(paid)s h paid and %(leave)s h of leave in the week; the contract asks at least "
+                                 "%(min)s h.", paid=_hours(paid), leave=_hours(credit), min=_hours(lo))
             if paid > hi:
-                yield Violation(a.id, week[0], "weekly_hours", f"{paid} paid minutes > {hi}")
+                yield _violation(a.id, week[0], "weekly_hours", f"{paid} paid minutes > {hi}",
+                                 "%(paid)s h paid in the week; the contract allows at most %(max)s h.",
+                                 paid=_hours(paid), max=_hours(hi))
 
 
 @rule("total_minutes")
@@ -342,9 +392,13 @@ def _total_minutes(r: _Roster) -> Iterator[Violation]:
         w = r.worked.get(a.id, {})
         paid = sum(r.templates[c].paid_minutes for d, c in w.items() if d in r.horizon and c in r.templates)
         if a.min_total_minutes is not None and paid < a.min_total_minutes:
-            yield Violation(a.id, None, "total_minutes", f"{paid} < {a.min_total_minutes}")
+            yield _violation(a.id, None, "total_minutes", f"{paid} < {a.min_total_minutes}",
+                             "%(paid)s h paid in the period; at least %(min)s h.", paid=_hours(paid),
+                             min=_hours(a.min_total_minutes))
         if a.max_total_minutes is not None and paid > a.max_total_minutes:
-            yield Violation(a.id, None, "total_minutes", f"{paid} > {a.max_total_minutes}")
+            yield _violation(a.id, None, "total_minutes", f"{paid} > {a.max_total_minutes}",
+                             "%(paid)s h paid in the period; at most %(max)s h.", paid=_hours(paid),
+                             max=_hours(a.max_total_minutes))
 
 
 @rule("breaks")
@@ -355,15 +409,18 @@ def _breaks(r: _Roster) -> Iterator[Violation]:
         if t is None:
             continue
         if len(row.breaks) != len(t.breaks):
-            yield Violation(row.agent_id, row.date, "breaks", f"{len(row.breaks)} breaks, template has {len(t.breaks)}")
+            yield _violation(row.agent_id, row.date, "breaks", f"{len(row.breaks)} breaks, template has {len(t.breaks)}",
+                             "%(count)s breaks; the shift has %(need)s.", count=len(row.breaks), need=len(t.breaks))
             continue
         st, _ = r.template_instants(row.date, t)
         for (bs, be), rule_ in zip(row.breaks, t.breaks):
             off = (r.utc(bs) - st).total_seconds() / 60
             length = (r.utc(be) - r.utc(bs)).total_seconds() / 60
             if length != rule_.length_minutes or not (rule_.earliest <= off <= rule_.latest):
-                yield Violation(row.agent_id, row.date, "breaks",
-                                f"break {bs:%H:%M}-{be:%H:%M} outside its window or wrong length")
+                yield _violation(row.agent_id, row.date, "breaks",
+                                 f"break {bs:%H:%M}-{be:%H:%M} outside its window or wrong length",
+                                 "The break %(start)s-%(end)s is outside its window or has the wrong length.",
+                                 start=f"{bs:%H:%M}", end=f"{be:%H:%M}")
 
 
 @rule("fixed_activities")
@@ -377,9 +434,13 @@ def _activities(r: _Roster) -> Iterator[Violation]:
         host = [s for s in r.shifts_utc(act.agent_id) if s[2] <= act.start and act.end <= s[3]]
         day = timeutil.to_local(act.start, r.tz).date()
         if not host:
-            yield Violation(act.agent_id, day, "fixed_activities", f"{act.kind} not inside a shift")
+            yield _violation(act.agent_id, day, "fixed_activities", f"{act.kind} not inside a shift",
+                             "The activity at %(start)s is not inside a shift.",
+                             start=f"{timeutil.to_local(act.start, r.tz):%H:%M}")
         elif any(bs < act.end and act.start < be for bs, be in host[0][4]):
-            yield Violation(act.agent_id, day, "fixed_activities", f"break during {act.kind}")
+            yield _violation(act.agent_id, day, "fixed_activities", f"break during {act.kind}",
+                             "A break falls during the activity at %(start)s.",
+                             start=f"{timeutil.to_local(act.start, r.tz):%H:%M}")
 
 
 @rule("supervisor_on_duty")
@@ -420,7 +481,8 @@ def _supervisor(r: _Roster) -> Iterator[Violation]:
             if not r.history and i < first_day_end and not any(s <= i and i + step <= e for s, e in spans):
                 continue
             local = timeutil.to_local(i, r.tz)
-            yield Violation(None, local.date(), "supervisor_on_duty", f"no supervisor on duty at {local:%H:%M}")
+            yield _violation(None, local.date(), "supervisor_on_duty", f"no supervisor on duty at {local:%H:%M}",
+                             "No supervisor on duty at %(time)s.", time=f"{local:%H:%M}")
 
 
 def validate(problem: Problem, rows: Iterable[RosterRow]) -> list[Violation]:

@@ -227,7 +227,7 @@ def _relaxed_draft(built: BuiltProblem, result: RosterResult, team_ids: Iterable
     summary = {**result_summary(built.problem, result.relaxed, team_ids), **info, "kind": "relaxed",
                "status": result.status, "relaxed_status": result.relaxed.status,
                "relaxations": [{"rule": v.rule, "agent_id": v.agent_id, "date": v.date.isoformat() if v.date else None,
-                                "message": v.message} for v in relaxed]}
+                                "message": v.message, "text": v.text, "params": dict(v.params)} for v in relaxed]}
     return result.relaxed, summary, relaxed
 
 
@@ -296,10 +296,16 @@ class RuleProblem:
     """A rule an edit breaks, with the people involved (names for the page)."""
 
     rule: str
-    message: str
+    message: Any  # a (lazily translated) sentence
     agents: tuple[str, ...]
     day: date | None
     hard: bool
+
+
+def _sentence(v: Violation) -> Any:
+    """The violation's sentence for people, translated when the page shows it (the
+    sentences are extracted from the validator into the catalogues)."""
+    return _l(v.text, **dict(v.params)) if v.text else v.message
 
 
 @dataclass
@@ -407,7 +413,7 @@ def apply_edit(session: Session, version: RosterVersion, edit: ShiftEdit, *, con
     old_keys = {_violation_key(v) for v in validate(problem, before)}
     new_violations = [v for v in validate(problem, after) if _violation_key(v) not in old_keys]
     names = _names(session, list(involved) + [int(v.agent_id) for v in new_violations if v.agent_id])
-    hard = [RuleProblem(v.rule, v.message, (names.get(int(v.agent_id), v.agent_id),) if v.agent_id else (), v.date, True)
+    hard = [RuleProblem(v.rule, _sentence(v), (names.get(int(v.agent_id), v.agent_id),) if v.agent_id else (), v.date, True)
             for v in new_violations]
     soft = _soft_problems(session, site, roster, rows, changes, problem, names)
     outcome = EditOutcome(False, hard, soft)
@@ -463,8 +469,8 @@ def _soft_problems(session: Session, site: Site, roster: Roster, rows: list[tupl
             after_rows.append((None, a, d, code, s, s + timedelta(minutes=templates[code].length_minutes)))
     after_minutes = coverage_shortfall(session, site, roster.start_date, roster.days, after_rows)
     if after_minutes > before_minutes:
-        out.append(RuleProblem("coverage", f"+{after_minutes - before_minutes} agent-minutes below the requirement",
-                               (), None, False))
+        out.append(RuleProblem("coverage", _l("%(minutes)s more agent-minutes below the requirement",
+                                              minutes=after_minutes - before_minutes), (), None, False))
     for p in problem.preferences:
         key = (int(p.agent_id), p.date)
         if key not in changes:
@@ -475,8 +481,11 @@ def _soft_problems(session: Session, site: Site, roster: Roster, rows: list[tupl
                  (p.kind == "want" and p.shift_code is None and code is not None) or \
                  (p.kind == "want" and p.shift_code is not None and code != p.shift_code)
         if broken:
-            wish = p.shift_code or "OFF"
-            out.append(RuleProblem("preference", f"{p.kind} {wish}", (names.get(int(p.agent_id), p.agent_id),), p.date, False))
+            if p.kind == "want":
+                wish = _l("asked for %(shift)s", shift=p.shift_code) if p.shift_code else _l("asked for the day off")
+            else:
+                wish = _l("asked not to work %(shift)s", shift=p.shift_code) if p.shift_code else _l("asked not to work")
+            out.append(RuleProblem("preference", wish, (names.get(int(p.agent_id), p.agent_id),), p.date, False))
     return out
 
 

@@ -14,7 +14,10 @@ from optimizer.roster.validator import RULES, RosterRow, validate
 
 
 def rules_of(problem, rows) -> set[str]:
-    return {v.rule for v in validate(problem, rows)}
+    found = validate(problem, rows)
+    for v in found:  # each violation also says itself to people (the web app translates it)
+        assert v.text and "%(" not in v.sentence(), v
+    return {v.rule for v in found}
 
 
 def test_reasonable_roster_is_valid() -> None:
@@ -74,6 +77,10 @@ def test_rest_within_horizon_and_across_the_boundary() -> None:
     assert rules_of(p, [row(p, "A0", day(0), "L"), row(p, "A0", day(1), "E")]) == {"rest"}
     p2 = small_problem(previous=(Assignment("A0", START - timedelta(days=1), "L"),))
     assert "rest" in rules_of(p2, [row(p2, "A0", day(0), "E")])
+    (v,) = validate(p, [row(p, "A0", day(0), "L"), row(p, "A0", day(1), "E")])
+    rest = (row(p, "A0", day(1), "E").start - row(p, "A0", day(0), "L").end).total_seconds() / 3600
+    assert v.sentence() == (f"Only {rest:g} h of rest after the L shift of {day(0)}; "
+                            f"at least {p.rules.min_rest_hours:g} h.")
 
 
 def test_rotation() -> None:

@@ -56,3 +56,8 @@ def test_roster_page_lists_the_relaxations(app, client, make_user) -> None:
     html = client.get(f"/planner/rosters/{version.roster_id}?version={version.id}").get_data(as_text=True)
     assert 'id="relaxed-warning"' in html and 'id="relaxations"' in html
     assert agent.user.display_name in html  # the agent is named, not numbered
+    # the relaxation's detail is a sentence in the reader's language
+    assert "40 h paid and 0 h of leave in the week; the contract asks at least 45 h." in html, html
+    zh = client.get(f"/planner/rosters/{version.roster_id}?version={version.id}",
+                    headers={"Accept-Language": "zh-TW"}).get_data(as_text=True)
+    assert "本週支薪 40 小時、休假 0 小時；合約至少 45 小時。" in zh

@@ -111,6 +111,14 @@ def test_hard_violation_blocks_the_edit_and_names_rule_and_agent(app) -> None:
     # the leave is named (adding a day may break a days-off rule too: also hard)
     leave = [p for p in outcome.hard if p.rule == "time_off"]
     assert leave and leave[0].agents == ("Agent 1",) and leave[0].day == free_day
+    # and says why in the reader's language (the validator's sentence, translated)
+    from flask_babel import force_locale
+    with app.test_request_context():
+        assert str(leave[0].message) == "Works on a day of approved time off."
+        with force_locale("zh_Hant_TW"):
+            assert str(leave[0].message) == "在已核准的休假日上班。"
+        with force_locale("zh_Hans_CN"):
+            assert str(leave[0].message) == "在已批准的休假日上班。"
     assert (agent, free_day) not in _shifts(version)
 
 
