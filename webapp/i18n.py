@@ -16,12 +16,14 @@ from typing import Any
 
 from babel import dates as babel_dates
 from babel import support
+from babel.lists import format_list
 from flask import Flask, current_app, g, has_request_context, request, session
 from flask_babel import force_locale, format_date, format_datetime, get_locale, to_user_timezone
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from optimizer.roster.result import Sentence
 from optimizer.timeutil import week_start
 from scheduler import public_holidays
 
@@ -221,6 +223,37 @@ def violation_sentence(item: Any) -> str:
     return _(text, **dict(get("params") or {})) if text else str(get("message") or "")
 
 
+def explanation_sentence(item: Any, names: Mapping[str, Any] | None = None,
+                         labels: Mapping[str, Any] | None = None) -> str:
+    """A line of the engine's explanation of an infeasible period (an
+    ``optimizer.roster.result.Sentence``, or one stored as data with ``text``, ``params`` and
+    ``parts``) in the reader's language: agent ids become ``names``, rule families
+    ``labels``, activity kinds their labels, ISO dates the reader's format, lists the
+    reader's list ("A、B和C").  The caller lists the ``parts`` under it.  The sentences are
+    extracted from the engine (``_note``) into the catalogues."""
+    get = item.get if isinstance(item, Mapping) else (lambda key: getattr(item, key, None))
+    text = get("text")
+    if not text:
+        return str(get("message") or "")
+    params = get("params") or {}
+    params = params if isinstance(params, Mapping) else dict(params)
+    return _(text, **{k: _explanation_value(k, v, names or {}, labels or {}) for k, v in params.items()})
+
+
+def _explanation_value(key: str, value: Any, names: Mapping[str, Any], labels: Mapping[str, Any]) -> Any:
+    if isinstance(value, (Mapping, Sentence)):  # a rule's own words (a validator violation)
+        return explanation_sentence(value, names, labels)
+    if isinstance(value, (list, tuple)):
+        return format_list([str(_explanation_value(key, v, names, labels)) for v in value], locale=get_locale())
+    if key == "agent":
+        return names.get(str(value), value)
+    if key in ("family", "families"):
+        return str(labels.get(value, value))
+    if key == "activity":
+        return activity_label(value)
+    return _display_value(value)
+
+
 @contextmanager
 def in_locale(locale: str | None) -> Iterator[None]:
     """Render something (an e-mail, a notification, an export) in another person's language:
@@ -365,6 +398,7 @@ def template_helpers() -> dict[str, Any]:
         "timezone_name": timezone_name,
         "localized_message": localized_message,
         "violation_sentence": violation_sentence,
+        "explanation_sentence": explanation_sentence,
         "audit_action_label": audit_action_label,
         "forecast_method_label": forecast_method_label,
         "activity_label": activity_label,

@@ -12,7 +12,9 @@ A planner who gets "INFEASIBLE" cannot act on it.  This module answers three que
    independent validator then names the agents, dates and intervals.  Counting diagnostics
    turn those into sentences: for a supervisor gap, every supervisor is listed with the
    reason it cannot take the hours (on leave, not cleared for nights, or the rule the
-   validator says a covering shift would break).
+   validator says a covering shift would break).  Each line is a ``Sentence``: the terse
+   English ``message`` the CLI prints, and a sentence for people whose values (agent ids,
+   rule families, ISO dates) a page shows in its reader's language, with names.
 3. *What roster then?*  Lexicographically: first the fewest, least important relaxations
    (``RELAX_COST`` per broken group, cheapest first), then the normal objective (coverage,
    fairness...) with that relaxation cost capped.  Every relaxation is listed from the
@@ -40,7 +42,7 @@ from optimizer import timeutil
 from optimizer.progress import NEVER_CANCELLED, Cancellable, Progress, ProgressCallback, no_progress
 from optimizer.roster.model import Family, RosterVars, build_model
 from optimizer.roster.problem import Problem
-from optimizer.roster.result import Relaxation, RosterResult
+from optimizer.roster.result import Param, Relaxation, RosterResult, Sentence
 from optimizer.roster.validator import RosterRow, Violation, validate
 
 #: cost of one relaxed group (one agent and day, or one interval for the supervisor rule)
@@ -295,11 +297,12 @@ def _solve_relaxed(rx: Relaxable, cost: dict[str, int], time_limit: float, num_w
     m = rx.rv.model
     t0 = time.monotonic()
     pen = _penalty(rx, cost)
-    short = sum(rx.shortfalls) if rx.shortfalls and keep_objective else 0
+    short = sum(rx.shortfalls) if rx.shortfalls else 0
     # Lexicographic in one objective: the number (and importance) of relaxations first,
-    # then by how much the relaxed hours bounds are missed.
+    # then by how much the relaxed hours bounds are missed (also in the focused solves:
+    # "if it alone gave way" quotes their figures, which must be the least miss possible).
     scale = (1 + sum(int(list(m.proto.variables[v.index].domain)[-1]) for v in rx.shortfalls)
-             if rx.shortfalls and keep_objective else 1)
+             if rx.shortfalls else 1)
     m.minimize(pen * scale + short)
     first = _solver(time_limit * (0.5 if keep_objective else 1.0), num_workers, seed)
     code = first.solve(m)
@@ -322,6 +325,18 @@ def _solve_relaxed(rx: Relaxable, cost: dict[str, int], time_limit: float, num_w
 
 
 # -- words ---------------------------------------------------------------------------
+def _note(message: str, text: str, *parts: Sentence, **params: Param) -> Sentence:
+    """A line of the explanation: ``message`` for the CLI, ``text`` with ``params`` for
+    people (``text`` is marked for translation: the web app's catalogues extract this
+    second argument, so it is always a literal), ``parts`` listed under it."""
+    return Sentence(message, text, tuple(sorted(params.items())), parts)
+
+
+def _said(v: Violation) -> Sentence:
+    """A validator violation as a sentence (its own words, extracted from the validator)."""
+    return Sentence(v.message, v.text or v.message, v.params)
+
+
 def _hhmm(t: datetime) -> str:
     return t.strftime("%H:%M")
 
@@ -361,8 +376,9 @@ def blockers(problem: Problem, rows: list[RosterRow], agent_id: str, day: date, 
     return [v for v in validate(sub, trial) if (v.rule, v.date, v.message) not in before]
 
 
-def _supervisor_messages(problem: Problem, rows: list[RosterRow], gaps: list[Violation]) -> list[str]:
-    """"no supervisor can cover 02:00-06:00 on 2026-03-14: 3 supervisors: ..." per gap."""
+def _supervisor_sentences(problem: Problem, rows: list[RosterRow], gaps: list[Violation]) -> list[Sentence]:
+    """"no supervisor can cover 02:00-06:00 on 2026-03-14: 3 supervisors: ..." per gap,
+    with each supervisor's reason as a part."""
     tz = problem.timezone
     step = timedelta(minutes=problem.interval_minutes)
     by_day: dict[date, list[datetime]] = defaultdict(list)
@@ -382,43 +398,53 @@ def _supervisor_messages(problem: Problem, rows: list[RosterRow], gaps: list[Vio
             else:
                 blocks.append([s, s + step])
         for b0, b1 in blocks:
-            reasons = []
-            utc0 = timeutil.to_utc(b0, tz)
-            for sup in sups:
-                if (sup.id, day) in off:
-                    reasons.append(f"{sup.id} on leave")
-                    continue
-                covering = [(d, t) for d in (day - timedelta(days=1), day) for t in problem.templates
-                            if problem.shift_start(d, t) <= utc0 < problem.shift_end(d, t)
-                            and problem.start_date <= d < problem.end_date]
-                if not covering:
-                    reasons.append(_before_horizon(problem, sup.id, day, utc0)
-                                   or f"{sup.id}: no shift template covers {_hhmm(b0)}")
-                    continue
-                if not sup.night_ok and all(t.is_night for _, t in covering):
-                    reasons.append(f"{sup.id} not cleared for nights")
-                    continue
-                works = [r for r in rows if r.agent_id == sup.id and r.date == day]
-                why = None
-                for d, t in covering:
-                    found = blockers(problem, rows, sup.id, d, t.code)
-                    if not found:
-                        why = None
-                        break
-                    first = found[0]
-                    why = why or f"{sup.id} would break {first.rule.replace('_', ' ')} ({first.message})"
-                if why:
-                    reasons.append(why)
-                elif works:
-                    reasons.append(f"{sup.id} works {works[0].shift_code} {_hhmm(works[0].start)}-{_hhmm(works[0].end)}")
-                else:
-                    reasons.append(f"{sup.id} on a break or in an activity")
-            out.append(f"[supervisor_on_duty] no supervisor can cover {_hhmm(b0)}-{_hhmm(b1) if b1.date() == day else '24:00'} "
-                       f"on {day}: {len(sups)} supervisors: " + "; ".join(reasons))
+            reasons = [_supervisor_reason(problem, rows, sup.id, day, b0, off) for sup in sups]
+            start, end = _hhmm(b0), (_hhmm(b1) if b1.date() == day else "24:00")
+            message = (f"[supervisor_on_duty] no supervisor can cover {start}-{end} on {day}: {len(sups)} supervisors: "
+                       + "; ".join(r.message for r in reasons))
+            out.append(_note(message, "No supervisor can cover %(start)s-%(end)s on %(day)s; the %(count)s supervisors:",
+                             *reasons, start=start, end=end, day=day.isoformat(), count=len(sups)))
     return out
 
 
-def _before_horizon(problem: Problem, agent_id: str, day: date, utc0: datetime) -> str | None:
+def _supervisor_reason(problem: Problem, rows: list[RosterRow], sup_id: str, day: date, b0: datetime,
+                       off: set[tuple[str, date]]) -> Sentence:
+    """Why supervisor ``sup_id`` does not cover the gap starting at local ``b0``."""
+    if (sup_id, day) in off:
+        return _note(f"{sup_id} on leave", "%(agent)s is on leave.", agent=sup_id)
+    utc0 = timeutil.to_utc(b0, problem.timezone)
+    covering = [(d, t) for d in (day - timedelta(days=1), day) for t in problem.templates
+                if problem.shift_start(d, t) <= utc0 < problem.shift_end(d, t)
+                and problem.start_date <= d < problem.end_date]
+    if not covering:
+        return (_before_horizon(problem, sup_id, day, utc0)
+                or _note(f"{sup_id}: no shift template covers {_hhmm(b0)}", "%(agent)s: no shift covers %(time)s.",
+                         agent=sup_id, time=_hhmm(b0)))
+    sup = problem.agent(sup_id)
+    if not sup.night_ok and all(t.is_night for _, t in covering):
+        return _note(f"{sup_id} not cleared for nights", "%(agent)s is not cleared for nights.", agent=sup_id)
+    first: Violation | None = None
+    for d, t in covering:
+        found = blockers(problem, rows, sup_id, d, t.code)
+        if not found:
+            first = None
+            break
+        first = first or found[0]
+    if first is not None:
+        message = f"{sup_id} would break {first.rule.replace('_', ' ')} ({first.message})"
+        return _note(message, "%(agent)s cannot take these hours without breaking “%(family)s”: %(detail)s",
+                     agent=sup_id, family=family_of(first) or first.rule, detail=_said(first))
+    works = [r for r in rows if r.agent_id == sup_id and r.date == day]
+    if works:
+        w = works[0]
+        return _note(f"{sup_id} works {w.shift_code} {_hhmm(w.start)}-{_hhmm(w.end)}",
+                     "%(agent)s works %(shift)s %(start)s-%(end)s.", agent=sup_id, shift=w.shift_code,
+                     start=_hhmm(w.start), end=_hhmm(w.end))
+    return _note(f"{sup_id} on a break or in an activity", "%(agent)s is on a break or in an activity then.",
+                 agent=sup_id)
+
+
+def _before_horizon(problem: Problem, agent_id: str, day: date, utc0: datetime) -> Sentence | None:
     """Why ``agent_id`` does not cover ``utc0`` when only a shift of the day before the
     horizon could (the previous roster fixed that night), or None."""
     eve = day - timedelta(days=1)
@@ -428,58 +454,94 @@ def _before_horizon(problem: Problem, agent_id: str, day: date, utc0: datetime) 
     hhmm = _hhmm(timeutil.to_local(utc0, problem.timezone))
     worked = [a.shift_code for a in problem.previous if a.agent_id == agent_id and a.date == eve]
     had = f"has {worked[0]} then, which leaves {hhmm} uncovered" if worked else "has the day off"
-    return (f"{agent_id}: only a shift starting on {eve} (before the horizon) covers {hhmm}, "
-            f"and the previous roster {had}")
+    message = (f"{agent_id}: only a shift starting on {eve} (before the horizon) covers {hhmm}, "
+               f"and the previous roster {had}")
+    if worked:
+        return _note(message, "%(agent)s: only a shift starting on %(day)s, before this period, covers %(time)s, "
+                     "and the previous roster gives %(agent)s the %(shift)s shift that day, which leaves %(time)s "
+                     "uncovered.", agent=agent_id, day=eve.isoformat(), time=hhmm, shift=worked[0])
+    return _note(message, "%(agent)s: only a shift starting on %(day)s, before this period, covers %(time)s, "
+                 "and the previous roster gives %(agent)s that day off.", agent=agent_id, day=eve.isoformat(), time=hhmm)
 
 
-def _agent_context(problem: Problem, agent_id: str, day: date | None) -> str:
-    """Facts that pin an agent down near ``day``: leave, pinned shifts, activities."""
-    facts = []
+def _agent_context(problem: Problem, agent_id: str, day: date | None) -> tuple[str, list[Sentence]]:
+    """Facts that pin an agent down near ``day``: leave, pinned shifts, activities; as the
+    CLI's parenthesis and as sentences (one per pinned shift and activity)."""
+    facts: list[str] = []
+    said: list[Sentence] = []
     near = (lambda d: day is None or abs((d - day).days) <= 7)
     leave = sorted(o.date for o in problem.time_off if o.agent_id == agent_id and near(o.date))
     if leave:
         facts.append("on leave " + ", ".join(str(d) for d in leave))
+        said.append(_note(facts[-1], "On leave on %(days)s.", days=tuple(d.isoformat() for d in leave)))
     pins = sorted((p.date, p.shift_code) for p in problem.pinned if p.agent_id == agent_id and near(p.date))
     if pins:
         facts.append("pinned " + ", ".join(f"{c} on {d}" for d, c in pins))
+        said += [_note(f"pinned {c} on {d}", "Pinned to the %(shift)s shift on %(day)s.", shift=c, day=d.isoformat())
+                 for d, c in pins]
     tz = problem.timezone
     acts = [a for a in problem.activities if a.agent_id == agent_id]
     for a in acts:
         s = timeutil.to_local(a.start, tz)
         if near(s.date()):
-            facts.append(f"{a.kind} {s:%Y-%m-%d %H:%M}-{_hhmm(timeutil.to_local(a.end, tz))}")
+            end = _hhmm(timeutil.to_local(a.end, tz))
+            facts.append(f"{a.kind} {s:%Y-%m-%d %H:%M}-{end}")
+            said.append(_note(facts[-1], "%(activity)s on %(day)s, %(start)s-%(end)s.", activity=a.kind,
+                              day=s.date().isoformat(), start=_hhmm(s), end=end))
     agent = problem.agent(agent_id)
     if not agent.night_ok:
         facts.append("not cleared for nights")
-    return f" ({'; '.join(facts)})" if facts else ""
+        said.append(_note(facts[-1], "Not cleared for nights."))
+    return (f" ({'; '.join(facts)})" if facts else ""), said
 
 
-def _family_messages(problem: Problem, fam: str, rows: list[RosterRow], found: list[Violation]) -> list[str]:
+def _family_sentences(problem: Problem, fam: str, rows: list[RosterRow], found: list[Violation]) -> list[Sentence]:
     if fam == "supervisor_on_duty":
-        return _supervisor_messages(problem, rows, found)
+        return _supervisor_sentences(problem, rows, found)
     out = []
     for v in found:
         where = f"{v.agent_id} on {v.date}" if v.agent_id else f"on {v.date}"
-        ctx = _agent_context(problem, v.agent_id, v.date) if v.agent_id else ""
+        ctx, facts = _agent_context(problem, v.agent_id, v.date) if v.agent_id else ("", [])
         extra = ""
         if fam == "weekly_hours_min" and v.agent_id and v.date:
-            extra = "; " + _capacity_note(problem, v.agent_id, v.date)
-        out.append(f"[{fam}] {WORDS.get(fam, fam)}, if it alone gave way: {where}: {v.message}{ctx}{extra}")
+            capacity = _capacity_note(problem, v.agent_id, v.date)
+            extra = "; " + capacity.message
+            facts.append(capacity)
+        message = f"[{fam}] {WORDS.get(fam, fam)}, if it alone gave way: {where}: {v.message}{ctx}{extra}"
+        if v.agent_id and v.date:
+            out.append(_note(message, "If only “%(family)s” gave way, it would break for %(agent)s on %(day)s: "
+                             "%(detail)s", *facts, family=fam, agent=v.agent_id, day=v.date.isoformat(),
+                             detail=_said(v)))
+        elif v.agent_id:
+            out.append(_note(message, "If only “%(family)s” gave way, it would break for %(agent)s: %(detail)s",
+                             *facts, family=fam, agent=v.agent_id, detail=_said(v)))
+        else:
+            out.append(_note(message, "If only “%(family)s” gave way, it would break on %(day)s: %(detail)s",
+                             *facts, family=fam, day=v.date.isoformat() if v.date else "", detail=_said(v)))
     return out
 
 
-def _capacity_note(problem: Problem, agent_id: str, week_start: date) -> str:
+def _part_of_conflict(fam: str) -> Sentence:
+    """A family of the conflict whose focused solve named nothing more precise."""
+    return _note(f"[{fam}] {WORDS.get(fam, fam)} is part of the conflict", "“%(family)s” is part of the conflict.",
+                 family=fam)
+
+
+def _capacity_note(problem: Problem, agent_id: str, week_start: date) -> Sentence:
     week = [week_start + timedelta(days=i) for i in range(7) if week_start + timedelta(days=i) < problem.end_date]
     off = sum(1 for d in week if any(o.agent_id == agent_id and o.date == d for o in problem.time_off))
     rest_days = problem.rules.min_days_off_per_week or 0
     can = max(0, min(len(week) - off, len(week) - rest_days))
     longest = max(t.paid_minutes for t in problem.templates) / 60
     agent = problem.agent(agent_id)
-    return (f"at most {can} working days ({off} on leave, min {rest_days} days off per week) x {longest:g} h "
-            f"= {can * longest:g} h against a {agent.min_hours_week:g} h minimum")
+    message = (f"at most {can} working days ({off} on leave, min {rest_days} days off per week) x {longest:g} h "
+               f"= {can * longest:g} h against a {agent.min_hours_week:g} h minimum")
+    return _note(message, "At most %(days)s working days (%(leave)s on leave, at least %(rest)s days off a week) "
+                 "× %(hours)s h = %(total)s h, against a minimum of %(min)s h.", days=can, leave=off, rest=rest_days,
+                 hours=f"{longest:g}", total=f"{can * longest:g}", min=f"{agent.min_hours_week:g}")
 
 
-def structural_notes(problem: Problem) -> list[str]:
+def structural_notes(problem: Problem) -> list[Sentence]:
     """Direct counting checks for what the model treats as structural."""
     out = []
     seen: dict[tuple[str, date], list[str]] = defaultdict(list)
@@ -487,7 +549,9 @@ def structural_notes(problem: Problem) -> list[str]:
         seen[p.agent_id, p.date].append(p.shift_code)
     for (a, d), codes in sorted(seen.items()):
         if len(set(codes)) > 1:
-            out.append(f"[one_shift_per_day] {a} has {len(codes)} pinned shifts on {d}: {', '.join(codes)}")
+            out.append(_note(f"[one_shift_per_day] {a} has {len(codes)} pinned shifts on {d}: {', '.join(codes)}",
+                             "%(agent)s has %(count)s pinned shifts on %(day)s (%(shifts)s) but works one shift a day.",
+                             agent=a, count=len(codes), day=d.isoformat(), shifts=tuple(codes)))
     tz = problem.timezone
     acts: dict[tuple[str, date], list] = defaultdict(list)
     for act in problem.activities:
@@ -499,9 +563,14 @@ def structural_notes(problem: Problem) -> list[str]:
         fits = any(problem.shift_start(day, t) <= lo and hi <= problem.shift_end(day, t)
                    for day in (d - timedelta(days=1), d) for t in problem.templates)
         if not fits:
-            spans = ", ".join(f"{x.kind} {_hhmm(timeutil.to_local(x.start, tz))}-{_hhmm(timeutil.to_local(x.end, tz))}"
-                              for x in items)
-            out.append(f"[one_shift_per_day] {a} on {d} would need two shifts: {spans} fit in no single shift")
+            spans = [_note(f"{x.kind} {start}-{end}", "%(activity)s, %(start)s-%(end)s.", activity=x.kind,
+                           start=start, end=end)
+                     for x in items
+                     for start, end in [(_hhmm(timeutil.to_local(x.start, tz)), _hhmm(timeutil.to_local(x.end, tz)))]]
+            message = (f"[one_shift_per_day] {a} on {d} would need two shifts: "
+                       f"{', '.join(x.message for x in spans)} fit in no single shift")
+            out.append(_note(message, "%(agent)s would need two shifts on %(day)s: these activities fit in no "
+                             "single shift:", *spans, agent=a, day=d.isoformat()))
     return out
 
 
@@ -536,9 +605,14 @@ def coverage_notes(problem: Problem, limit: int = 5) -> list[str]:
 @dataclass(frozen=True)
 class Explanation:
     conflicting_rules: tuple[str, ...]
-    messages: tuple[str, ...]
+    #: each line for the CLI (``message``) and for people (``text``, ``params``, ``parts``)
+    sentences: tuple[Sentence, ...]
     relaxations: tuple[Relaxation, ...]
     roster: RosterResult | None
+
+    @property
+    def messages(self) -> tuple[str, ...]:
+        return tuple(s.message for s in self.sentences)
 
 
 def explain(problem: Problem, *, time_limit: float = 30.0, num_workers: int = 2, seed: int = 0,
@@ -552,12 +626,14 @@ def explain(problem: Problem, *, time_limit: float = 30.0, num_workers: int = 2,
     t0 = time.monotonic()
     left = lambda: max(0.2, time_limit - (time.monotonic() - t0))  # noqa: E731
     progress(Progress(stage="explain", message="finding the conflicting rules", time_limit=time_limit))
-    messages = structural_notes(problem)
+    sentences = structural_notes(problem)
     rx = build_relaxable(problem)
     core = minimal_core(rx, left() * 0.3, seed)
     if core:
-        messages.insert(0, "the hard rules cannot all hold; these rule families conflict: "
-                        + ", ".join(f"{f} ({WORDS.get(f, f)})" for f in core))
+        message = ("the hard rules cannot all hold; these rule families conflict: "
+                   + ", ".join(f"{f} ({WORDS.get(f, f)})" for f in core))
+        sentences.insert(0, _note(message, "The hard rules cannot all hold together; these rules conflict: "
+                                  "%(families)s.", families=tuple(core)))
     # Where: one focused solve per family of the core.
     for fam in core:
         if cancel.is_cancelled():
@@ -571,29 +647,33 @@ def explain(problem: Problem, *, time_limit: float = 30.0, num_workers: int = 2,
         solver, code = _solve_relaxed(frx, cost, share, num_workers, seed, keep_objective=False)
         frx.rv.model.clear_assumptions()
         if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            messages.append(f"[{fam}] {WORDS.get(fam, fam)} is part of the conflict")
+            sentences.append(_part_of_conflict(fam))
             continue
         res = extract(frx.rv, solver, code, 1, False, 0.0)
         rows = _rows(res, problem.timezone)
         found = [v for v in validate(problem, rows) if family_of(v) == fam]
-        messages += _family_messages(problem, fam, rows, found) or [f"[{fam}] {WORDS.get(fam, fam)} is part of the conflict"]
+        sentences += _family_sentences(problem, fam, rows, found) or [_part_of_conflict(fam)]
     # What roster then: fewest, least important relaxations, then the usual objective.
     progress(Progress(stage="explain", message="best relaxed roster", elapsed=time.monotonic() - t0,
                       time_limit=time_limit))
     solver, code = _solve_relaxed(rx, RELAX_COST, left(), num_workers, seed, keep_objective=True)
     if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         if not core:
-            messages.append("no roster exists even with every relaxable rule relaxed: check the structural "
-                            "notes (one shift per day, activities outside every shift template)")
-        return Explanation(tuple(core), tuple(messages), (), None)
+            message = ("no roster exists even with every relaxable rule relaxed: check the structural "
+                       "notes (one shift per day, activities outside every shift template)")
+            sentences.append(_note(message, "No roster exists even with every rule that may give way relaxed: see "
+                                   "the notes on one shift a day and on activities outside every shift."))
+        return Explanation(tuple(core), tuple(sentences), (), None)
     roster = extract(rx.rv, solver, code, 1, False, time.monotonic() - t0)
     rows = _rows(roster, problem.timezone)
     relaxations = tuple(Relaxation(family_of(v) or v.rule, v.agent_id, v.date, f"{WORDS.get(family_of(v), v.rule)}: {v.message}")
                         for v in validate(problem, rows))
     if relaxations:
         fams = sorted({r.rule for r in relaxations})
-        messages.append(f"best roster relaxes {len(relaxations)} rule instance(s) of: {', '.join(fams)}")
-    return Explanation(tuple(core), tuple(messages), relaxations, roster)
+        message = f"best roster relaxes {len(relaxations)} rule instance(s) of: {', '.join(fams)}"
+        sentences.append(_note(message, "The best roster makes %(count)s exception(s) to: %(families)s.",
+                               count=len(relaxations), families=tuple(fams)))
+    return Explanation(tuple(core), tuple(sentences), relaxations, roster)
 
 
 def explained(problem: Problem, result: RosterResult, *, time_limit: float, num_workers: int = 2,
@@ -602,6 +682,7 @@ def explained(problem: Problem, result: RosterResult, *, time_limit: float, num_
     """``result`` (INFEASIBLE) completed with the explanation and, in ``relaxed``, the
     best relaxed roster (``write_outputs`` writes it as roster.csv)."""
     ex = explain(problem, time_limit=time_limit, num_workers=num_workers, seed=seed, progress=progress, cancel=cancel)
-    return replace(result, explanation=ex.messages, conflicting_rules=ex.conflicting_rules,
+    return replace(result, explanation=ex.messages, explanation_sentences=ex.sentences,
+                   conflicting_rules=ex.conflicting_rules,
                    relaxations=ex.relaxations, relaxed=ex.roster,
                    runtime=result.runtime + (ex.roster.runtime if ex.roster is not None else 0.0))

@@ -51,6 +51,55 @@ class Relaxation:
     message: str
 
 
+@dataclass(frozen=True)
+class Sentence:
+    """One line of the explanation of an infeasible problem, said twice (like a validator
+    ``Violation``): ``message``, the terse English line the CLI prints and logs keep, and
+    ``text`` with ``params``, the sentence for people, which the web app says in its
+    reader's language (``text`` is extracted into its catalogues).  ``parts`` are the
+    sentences listed under this one (a supervisor gap's reason per supervisor, an agent's
+    leave and pinned shifts).
+
+    Params are plain data so a page can show them its own way: ``agent`` holds an agent
+    id (a page shows the name), ``family``/``families`` rule families and ``activity``
+    an activity kind (a page shows its labels), dates are ISO strings, a list is a tuple,
+    and a ``Sentence`` value is a rule's own words (a validator violation)."""
+
+    message: str
+    text: str
+    params: tuple[tuple[str, Param], ...] = ()
+    parts: tuple[Sentence, ...] = ()
+
+    def english(self) -> str:
+        """The sentence for people, in English (the parts not included)."""
+        return self.text % {k: _english(v) for k, v in self.params}
+
+    def as_dict(self) -> dict:
+        """JSON-ready (a relaxed draft's summary stores the sentences)."""
+        return {"text": self.text, "params": {k: _plain(v) for k, v in self.params},
+                "parts": [p.as_dict() for p in self.parts]}
+
+
+#: a sentence's value: a number or text, a list of them, or another sentence (a rule's own words)
+Param = str | int | float | tuple[str, ...] | Sentence
+
+
+def _english(value: object) -> object:
+    if isinstance(value, Sentence):
+        return value.english()
+    if isinstance(value, tuple):
+        return ", ".join(str(v) for v in value)
+    return value
+
+
+def _plain(value: object) -> object:
+    if isinstance(value, Sentence):
+        return value.as_dict()
+    if isinstance(value, tuple):
+        return list(value)
+    return value
+
+
 FEASIBLE_STATUSES = ("OPTIMAL", "FEASIBLE")
 
 
@@ -69,6 +118,9 @@ class RosterResult:
     stats: dict[str, float] = field(default_factory=dict)
     #: when INFEASIBLE: why, in words naming agents, dates and intervals
     explanation: tuple[str, ...] = ()
+    #: when INFEASIBLE and explained: the same lines as sentences for people (``message`` is
+    #: the line of ``explanation``), for a page to say in its reader's language with names
+    explanation_sentences: tuple[Sentence, ...] = ()
     #: when INFEASIBLE: the rule families in conflict (a minimal set)
     conflicting_rules: tuple[str, ...] = ()
     #: when INFEASIBLE: each hard rule that ``relaxed`` breaks

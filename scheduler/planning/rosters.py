@@ -219,7 +219,9 @@ def _relaxed_draft(built: BuiltProblem, result: RosterResult, team_ids: Iterable
     not what the engine claims."""
     from optimizer.roster.scenario import roster_rows
 
-    info = {"conflicting_rules": list(result.conflicting_rules), "explanation": list(result.explanation)}
+    info = {"conflicting_rules": list(result.conflicting_rules), "explanation": list(result.explanation),
+            # the same lines for people: the page says them in its reader's language, with names
+            "explanation_sentences": [s.as_dict() for s in result.explanation_sentences]}
     if result.relaxed is None or not result.relaxed.feasible:
         return result, {**result_summary(built.problem, result, team_ids), **info, "relaxations": []}, []
     relaxed = validate(built.problem, roster_rows(result.relaxed, built.problem.timezone))

@@ -13,6 +13,7 @@ import pytest
 from optimizer import timeutil
 from optimizer.roster.explain import RELAX_COST, family_of
 from optimizer.roster.problem import Agent, Assignment, FixedActivity, Problem, Rules, ShiftTemplate, TimeOff
+from optimizer.roster.result import RosterResult, Sentence
 from optimizer.roster.scenario import roster_rows, summary_dict
 from optimizer.roster.solve import solve
 from optimizer.roster.validator import validate
@@ -60,7 +61,33 @@ def check(problem: Problem, family: str, agent: str | None, on: object | None) -
     summary = summary_dict(problem, res)
     assert summary["explanation"] and summary["relaxations"] and summary["relaxed_roster"] is not None
     json.dumps(summary)
+    check_sentences(res, agent)
     return text
+
+
+def _all(sentences: tuple[Sentence, ...]) -> list[Sentence]:
+    """The sentences, their parts and the rule sentences inside them."""
+    out = []
+    for s in sentences:
+        out.append(s)
+        out += _all(s.parts) + _all(tuple(v for _, v in s.params if isinstance(v, Sentence)))
+    return out
+
+
+def check_sentences(res: RosterResult, agent: str | None) -> None:
+    """Each line of the explanation also comes as a sentence for people (the web app says
+    it in its reader's language): the same lines, every sentence formats with its own
+    values, and the agent is a value (so a page can show the name), not baked in."""
+    assert tuple(s.message for s in res.explanation_sentences) == res.explanation
+    for s in _all(res.explanation_sentences):
+        said = s.english()
+        assert "%(" not in said and said.strip(), (s.text, s.params)
+        json.dumps(s.as_dict())
+    said = _all(res.explanation_sentences)
+    assert any(dict(s.params).get("families") == res.conflicting_rules for s in said)
+    if agent:
+        assert any(dict(s.params).get("agent") == agent for s in said)
+        assert not any(agent in s.text for s in said)
 
 
 def test_min_rest() -> None:
@@ -157,6 +184,14 @@ def test_supervisor_on_duty() -> None:
     assert "no supervisor can cover" in text
     assert "3 supervisors" in text and "S2 on leave" in text
     assert "consecutive days" in text  # why S0 and S1 cannot take the hours
+    res = solve(_supervisor_problem(), time_limit=10, num_workers=2, strategy="cp-sat")
+    gap = next(s for s in res.explanation_sentences if s.text.startswith("No supervisor can cover"))
+    assert dict(gap.params)["count"] == 3 and len(gap.parts) == 3  # one reason per supervisor
+    reasons = {dict(p.params)["agent"]: p for p in gap.parts}
+    assert reasons["S2"].english() == "S2 is on leave."
+    blocked = [p for p in gap.parts if "family" in dict(p.params)]
+    assert blocked and all(dict(p.params)["family"] == "consecutive_days" for p in blocked)
+    assert all(isinstance(dict(p.params)["detail"], Sentence) for p in blocked)  # the validator's own words
 
 
 def test_skills_gap_is_reported_not_infeasible() -> None:

@@ -61,3 +61,29 @@ def test_roster_page_lists_the_relaxations(app, client, make_user) -> None:
     zh = client.get(f"/planner/rosters/{version.roster_id}?version={version.id}",
                     headers={"Accept-Language": "zh-TW"}).get_data(as_text=True)
     assert "本週支薪 40 小時、休假 0 小時；合約至少 45 小時。" in zh
+    # the engine's explanation too: in the reader's language, rule families by their labels,
+    # the agent by name (the engine knows only database ids)
+    name = agent.user.display_name
+    said = _explanation(html)
+    assert "The hard rules cannot all hold together; these rules conflict:" in said, said
+    assert f"If only “Contract hours per week (minimum)” gave way, it would break for {name}" in said, said
+    assert "[weekly_hours_min]" not in said and f"for {agent.id} " not in said
+    said = _explanation(zh)
+    assert "硬性規則無法同時滿足；互相衝突的規則：" in said and "每週合約工時（下限）" in said, said
+    assert f"若只放寬「每週合約工時（下限）」，{name}" in said, said
+    # the validator's own words, nested, with the least miss the other rules allow
+    assert "本週支薪 40 小時、休假 0 小時；合約至少 45 小時。" in said, said
+    assert "每週至少休息 2 天" in said  # the capacity note listed under it
+    assert "If only" not in said and "weekly_hours" not in said
+    # a draft stored before the sentences existed shows the engine's English lines
+    version.summary = {k: v for k, v in version.summary.items() if k != "explanation_sentences"}
+    db.session.commit()
+    old = client.get(f"/planner/rosters/{version.roster_id}?version={version.id}",
+                     headers={"Accept-Language": "zh-TW"}).get_data(as_text=True)
+    assert "[weekly_hours_min] weekly contract hours (minimum), if it alone gave way" in _explanation(old)
+
+
+def _explanation(html: str) -> str:
+    """The page's "engine's explanation" block."""
+    start = html.index('<details id="explanation">')
+    return html[start:html.index("</details>", start)]
