@@ -133,8 +133,11 @@ def solve_large(
                       time_limit=time_limit, objective=_merge(problem, blocks, results, 0).objective))
     plan: Plan = {}
     lb = coverage_bound(problem, plan=plan, time_limit=max(10.0, time_limit / 3)) if bound else None
-    # the final center-wide break placement needs its time (model build included)
-    reserve = min(60.0, max(8.0, 0.2 * time_limit))
+    # the final center-wide break placement needs its time (model build included); it
+    # moves a roster more than the guided pass's last seconds do (150 agents, 120 s,
+    # load 3.4: 32,490 and 32,880 under-covered agent-minutes with 20 % of the budget,
+    # 29,805 with 30 %, 24,150 with 40 %)
+    reserve = min(60.0, max(8.0, 0.4 * time_limit))
     if plan:
         _guided_pass(problem, blocks, results, plan, time_limit=time_limit, until=time_limit - reserve - 2.0,
                      elapsed=elapsed, seed=seed, num_workers=num_workers, progress=progress, cancel=cancel)
@@ -179,11 +182,11 @@ def solve_large(
     left = time_limit - placed_from - 2.0
     if left > 3.0 and not cancel.is_cancelled():
         # the blocks' breaks were placed each against the others' fixed coverage: one
-        # placement for the whole center (day by day when there is time for it), kept
-        # if it covers better
-        place = place_breaks_by_day if left >= 2.0 * problem.days else place_breaks
-        placed = place(problem, out.assignments, time_limit=left - 1.0, num_workers=num_workers, seed=seed,
-                       cancel=cancel)
+        # placement for the whole center, kept if it covers better.  One model rather
+        # than ``place_breaks_by_day`` now that it starts from (and falls back to) the
+        # greedy placement: 500 agents, 300 s, load 3.3-3.7: 240,435 against 272,880
+        placed = place_breaks(problem, out.assignments, time_limit=left - 1.0, num_workers=num_workers, seed=seed,
+                              cancel=cancel)
         placed_ok = placed is not None
         if placed is not None:
             final = _merge(problem, blocks, results, rounds, assignments=placed[0], coverage=placed[1])
@@ -270,16 +273,28 @@ def _guided_pass(problem: Problem, blocks: list[list[str]], results: dict[int, R
     shift-target model needs no break or coverage variables.  The time up to ``until``
     is shared equally among the blocks (measured: a 28-agent block misses 24 % of its
     targets after 6 s, 8 % after 40 s, on the shared 2-core box).  A block's new roster
-    is kept if the center's under-coverage does not grow."""
+    is kept if the center's under-coverage does not grow.
+
+    Sequential: after each block the LP is solved again for the blocks still to come,
+    against what the blocks already re-planned leave uncovered (``_replan``).  Why: no
+    block meets its targets exactly (per-agent rules the LP does not see; the supervisors,
+    who also carry the on-duty rule, missed 53-69 of 232 at 150 agents), and a plan made
+    once for all blocks leaves those misses uncovered; re-planned, the later blocks take
+    them up (measured at 150 agents, 25 s per block: 18,915 under-covered agent-minutes
+    against 24,645 with the one-shot plan, load 4-5)."""
     from optimizer.roster.solve import solve
 
     size: dict[tuple[tuple[str, ...], bool], int] = defaultdict(int)
     for a in problem.agents:
         size[tuple(sorted(a.skills)), a.supervisor] += 1
     dates = problem.dates
+    done: list[ShiftAssignment] = []
     for k, ids in enumerate(blocks):
         if cancel.is_cancelled() or until - elapsed() < 3.0:  # type: ignore[operator]
             return
+        if k:  # the LP for the blocks still to come: at most half of their share of the time
+            share_left = (until - elapsed()) / (len(blocks) - k)  # type: ignore[operator]
+            plan, size = _replan(problem, blocks[k:], done, plan, size, time_limit=min(15.0, 0.5 * share_left))
         agent = problem.agent(ids[0])
         key = (tuple(sorted(agent.skills)), agent.supervisor)
         share = len(ids) / size[key]
@@ -302,9 +317,32 @@ def _guided_pass(problem: Problem, blocks: list[list[str]], results: dict[int, R
         after = _under(problem, blocks, results)
         if after > before:
             results[k] = old
+        done += results[k].assignments
         progress(Progress(stage="roster-large", message=f"LP-guided block {k + 1}/{len(blocks)}",
                           elapsed=elapsed(), time_limit=time_limit,  # type: ignore[operator]
                           extra={"under_agent_minutes": min(before, after)}))
+
+
+def _replan(problem: Problem, rest: list[list[str]], done: list[ShiftAssignment], plan: Plan,
+            size: dict[tuple[tuple[str, ...], bool], int], *, time_limit: float,
+            ) -> tuple[Plan, dict[tuple[tuple[str, ...], bool], int]]:
+    """The LP plan (``coverage_bound``) for the agents of the blocks in ``rest`` alone,
+    against the requirements minus what the shifts in ``done`` cover (breaks as they
+    stand), and the profile sizes it was made for.  Not a bound on the whole problem
+    (``done`` is fixed), only a plan; the old plan is kept when the LP fails."""
+    ids = [a for block in rest for a in block]
+    covered = {(row.start, row.queue): row.scheduled for row in estimate_coverage(problem, tuple(done))}
+    residual = tuple(replace(r, agents=max(0, r.agents - covered.get((r.start, r.queue), 0)))
+                     for r in problem.requirements)
+    sup = any(problem.agent(a).supervisor for a in rest[0])
+    sub = sub_problem(problem, ids, residual, supervisor_rule=sup)
+    fresh: Plan = {}
+    if coverage_bound(sub, plan=fresh, time_limit=max(2.0, time_limit)) is None or not fresh:
+        return plan, size
+    counts: dict[tuple[tuple[str, ...], bool], int] = defaultdict(int)
+    for a in sub.agents:
+        counts[tuple(sorted(a.skills)), a.supervisor] += 1
+    return fresh, counts
 
 
 def _pooled_first(problem: Problem, blocks: list[list[str]], *, num_workers: int, seed: int,
@@ -570,6 +608,7 @@ def _week_bound(problem: Problem, tl: object, block: range, *, breaks: bool, sol
     days = ([block.start - 1] if block.start > 0 else []) + list(block)
     heads: dict = {}
     for (skills, is_sup), members in profiles.items():
+        mine: dict[tuple[int, str], object] = {}
         night_ok = sum(1 for a in members if a.night_ok)
         max_minutes = sum(a.max_hours_week for a in members) * 60
         phone = {i: lp.NumVar(0, inf, "") for i in own}
@@ -590,6 +629,7 @@ def _week_bound(problem: Problem, tl: object, block: range, *, breaks: bool, sol
                 if not inside:
                     continue
                 n = count(0, night_ok if t.is_night else avail, "")
+                mine[d, t.code] = n
                 if d in block:
                     heads[(skills, is_sup), d, t.code] = n
                 day_row.SetCoefficient(n, 1)
@@ -613,6 +653,7 @@ def _week_bound(problem: Problem, tl: object, block: range, *, breaks: bool, sol
                         for i in cover:
                             if lo <= i < hi:
                                 phone_rows[i].SetCoefficient(b, 1)
+        _rest_rows(problem, tl, lp, mine, members, days, leave)
         qs = [q for q in skills if q in queues]
         for i in own:
             if is_sup and i in sup_rows:
@@ -647,6 +688,48 @@ def _week_bound(problem: Problem, tl: object, block: range, *, breaks: bool, sol
     return max(0.0, objective.Value()) * problem.interval_minutes
 
 
+def _rest_rows(problem: Problem, tl: object, lp: object, heads: dict[tuple[int, str], object], members: list,
+               days: list[int], leave: set) -> None:
+    """Rest between shifts, aggregated over a profile so that it stays implied by the
+    agents' own rule.  For days d, d+1 and a template t*: every shift of day d ending no
+    earlier than t* conflicts with every shift of day d+1 starting before t*'s end plus
+    the minimum rest (both ends are instants, so the pairwise check of
+    ``model/rest.py`` forbids each pair).  One agent works at most one shift a day, so
+    it works at most one shift of that set over the two days; summed over the profile's
+    agents not on leave on both days:
+
+        sum(n[d, late]) + sum(n[d+1, early]) <= agents
+
+    Why: the aggregate LP otherwise lets the same agents close on day d and open on day
+    d+1 (a late evening followed by an early morning is the classic way a relaxation
+    covers both peaks with one crew).  Shifts without a head-count variable (not reaching
+    the week) are left out, which only drops terms from the left side."""
+    hours = problem.rules.min_rest_hours or 0
+    if not hours:
+        return
+    rest = timedelta(hours=hours)
+    slots = tl.slots  # type: ignore[attr-defined]
+    dates = tl.dates  # type: ignore[attr-defined]
+    codes = [t.code for t in problem.templates]
+    seen: set[tuple[frozenset, frozenset]] = set()
+    for d in days:
+        if d + 1 not in days:
+            continue
+        agents = sum(1 for a in members if (a.id, dates[d]) not in leave or (a.id, dates[d + 1]) not in leave)
+        for star in codes:
+            end = slots[d, star].end
+            late = frozenset(c for c in codes if (d, c) in heads and slots[d, c].end >= end)
+            early = frozenset(c for c in codes if (d + 1, c) in heads and slots[d + 1, c].start < end + rest)
+            if not late or not early or (late, early) in seen:
+                continue
+            seen.add((late, early))
+            row = lp.Constraint(-lp.infinity(), agents)  # type: ignore[attr-defined]
+            for c in late:
+                row.SetCoefficient(heads[d, c], 1)
+            for c in early:
+                row.SetCoefficient(heads[d + 1, c], 1)
+
+
 def place_breaks(problem: Problem, shifts: list[Assignment] | tuple[ShiftAssignment, ...], *, time_limit: float = 20.0,
                  num_workers: int = 2, seed: int = 0, cancel: Cancellable | None = None,
                  ) -> tuple[tuple[ShiftAssignment, ...], tuple[CoverageRow, ...]] | None:
@@ -658,8 +741,9 @@ def place_breaks(problem: Problem, shifts: list[Assignment] | tuple[ShiftAssignm
     Why: blocks solved apart place their breaks without seeing each other (a block
     built under the hard rules alone puts every break mid-window), so dozens of agents
     of one start time break together.  With the shifts fixed this model is small
-    (no sequence or hours rules) and exact.  Returns (shifts with breaks, coverage),
-    or None if no placement keeps the supervisor rule within the time limit."""
+    (no sequence or hours rules) and exact.  Returns (shifts with breaks, coverage):
+    the search's placement or the greedy one it starts from (``_greedy_breaks``),
+    whichever prices lower; None if neither keeps the supervisor rule."""
     from ortools.sat.python import cp_model
 
     from optimizer.roster.model import coverage as cov
@@ -709,42 +793,153 @@ def place_breaks(problem: Problem, shifts: list[Assignment] | tuple[ShiftAssignm
             rv.add_soft("break_spread", 1, excess)
     if rv.soft:
         m.minimize(sum(t.weight * t.var for t in rv.soft))
-    # hint: every shift's breaks dealt round-robin over the options (even spread across
-    # the profiles on the shift); the shifts' own breaks, when built without coverage,
-    # all sit mid-window, and a short search does not get far from its hint
-    turn: dict[tuple[int, str, int], int] = defaultdict(int)
-    for u in rv.units:
-        n = sum(1 for a in u.agents if (a, u.d, u.code) in on)
-        for r, counts in enumerate(u.b):
-            real = [k for k, c in enumerate(counts) if c is not None]
-            given = [0] * len(counts)
-            for _ in range(n if real else 0):
-                k = real[turn[u.d, u.code, r] % len(real)]
-                turn[u.d, u.code, r] += 1
-                given[k] += 1
-            for c, v in zip(counts, given):
-                if c is not None:
-                    m.add_hint(c, v)
+    # hint: a greedy placement that sends each break where coverage can spare the agent
+    # (``_greedy_breaks``); the shifts' own breaks, when built without coverage, all sit
+    # mid-window, and a short search does not get far from its hint
+    greedy = _greedy_breaks(problem, tl, rv, on)
+    values: dict[int, int] = {one.Index(): 1, zero.Index(): 0}
+    for (j, r), given in greedy.items():
+        for c, v in zip(rv.units[j].b[r], given):
+            if c is not None:
+                m.add_hint(c, v)
+                values[c.Index()] = v
     solver, code, _, _ = run_cp_sat(rv, time_limit=max(1.0, time_limit - (time.monotonic() - t0)),
                                     num_workers=num_workers, seed=seed, progress=no_progress,
                                     cancel=cancel or NEVER_CANCELLED,
                                     params={"cp_model_probing_level": 0, "symmetry_level": 0})
-    if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return None
-    breaks = assign_breaks(rv, solver)
-    out = []
-    for (a, d, code_) in sorted(on, key=lambda k: (problem.agents[k[0]].id, k[1])):
-        slot = tl.slots[d, code_]
-        out.append(ShiftAssignment(problem.agents[a].id, tl.dates[d], code_, slot.start, slot.end,
-                                   breaks.get((a, d), ())))
-    req: dict[tuple[str, int], int] = defaultdict(int)
-    for r in problem.requirements:
-        i = tl.index.get(r.start)
+
+    def shifts_with(breaks: dict) -> tuple[ShiftAssignment, ...]:
+        return tuple(ShiftAssignment(problem.agents[a].id, tl.dates[d], c, tl.slots[d, c].start, tl.slots[d, c].end,
+                                     breaks.get((a, d), ()))
+                     for (a, d, c) in sorted(on, key=lambda k: (problem.agents[k[0]].id, k[1])))
+
+    found: list[tuple[tuple[ShiftAssignment, ...], tuple[CoverageRow, ...]]] = []
+    if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        out = shifts_with(assign_breaks(rv, solver))
+        req: dict[tuple[str, int], int] = defaultdict(int)
+        for r in problem.requirements:
+            i = tl.index.get(r.start)
+            if i is not None:
+                req[r.queue, i] = max(req[r.queue, i], r.agents)
+        rows = tuple(CoverageRow(tl.grid[i], q, req.get((q, i), 0), int(solver.value(expr)))
+                     for (q, i), expr in sorted(rv.coverage.items(), key=lambda kv: (kv[0][1], kv[0][0])))
+        found.append((out, _better_split(problem, out, rows)))
+    # The greedy placement itself is a candidate (the search, short of time on a large
+    # center, can end worse than its hint or without a solution), if it keeps the
+    # supervisor rule: its coverage is the greedy split's, which never overstates.
+    mine = shifts_with(assign_breaks(rv, _Fixed(values)))  # type: ignore[arg-type]
+    if _supervisors_on_duty(problem, mine):
+        found.append((mine, estimate_coverage(problem, mine)))
+    return min(found, key=lambda f: _coverage_cost(problem, f[1])) if found else None
+
+
+class _Fixed:
+    """Stands in for a CP-SAT solver in ``solve.assign_breaks``: the value of every
+    variable (the shift constants and the break counts) is given."""
+
+    def __init__(self, values: dict[int, int]) -> None:
+        self.values = values
+
+    def value(self, var: object) -> int:
+        return self.values[var.Index()]  # type: ignore[attr-defined]
+
+
+def _supervisors_on_duty(problem: Problem, shifts: tuple[ShiftAssignment, ...]) -> bool:
+    """The validator's supervisor-on-duty check on the supervisors' shifts alone (the
+    only hard rule a break placement can break besides windows and activities, which
+    the break options already respect)."""
+    from optimizer.roster.scenario import roster_rows
+    from optimizer.roster.validator import validate
+
+    if not problem.rules.supervisor_always_on_duty:
+        return True
+    ids = [a.id for a in problem.agents if a.supervisor]
+    keep = set(ids)
+    sub = sub_problem(problem, ids, (), supervisor_rule=True)
+    mine = tuple(s for s in shifts if s.agent_id in keep)
+    result = RosterResult("FEASIBLE", 0.0, None, 0.0, problem.interval_minutes, mine)
+    return not any(v.rule == "supervisor_on_duty" for v in validate(sub, roster_rows(result, problem.timezone)))
+
+
+def _greedy_breaks(problem: Problem, tl: object, rv: object, on: set[tuple[int, int, str]],
+                   ) -> dict[tuple[int, int], list[int]]:
+    """Break counts per (unit index, break rule) and option from a greedy placement: every
+    break of every worked shift, in time order, takes the option whose intervals have
+    the most agents to spare on the agent's queues (supervisors: never the last one on
+    duty), then a second sweep moves each break to its best option given all the others.
+
+    Why: the break model's search starts from its hint, and at center size (2,500 shifts
+    at 150 agents, 8,000 at 500) a short search stays close to it; measured at 150 agents
+    (load 4.5) a round-robin hint left 32,280 under-covered agent-minutes after 23 s of
+    search where 90 s reached 18,915.  Coverage per queue is estimated by counting a
+    multi-skilled agent as 1/k on each of its k queues (a heuristic, the model decides
+    the split; counting it fully on each left 25,695 against 24,705 on the same shifts)."""
+    units = rv.units  # type: ignore[attr-defined]
+    profiles = rv.profiles  # type: ignore[attr-defined]
+    queues = set(problem.queues)
+    need: dict[tuple[str, int], int] = defaultdict(int)
+    for rq in problem.requirements:
+        i = tl.index.get(rq.start)  # type: ignore[attr-defined]
         if i is not None:
-            req[r.queue, i] = max(req[r.queue, i], r.agents)
-    rows = tuple(CoverageRow(tl.grid[i], q, req.get((q, i), 0), int(solver.value(expr)))
-                 for (q, i), expr in sorted(rv.coverage.items(), key=lambda kv: (kv[0][1], kv[0][0])))
-    return tuple(out), _better_split(problem, tuple(out), rows)
+            need[rq.queue, i] = max(need[rq.queue, i], rq.agents)
+    supply: dict[tuple[str, int], float] = defaultdict(float)
+    sup: dict[int, int] = defaultdict(int)
+    tokens: list[tuple[object, int, tuple[str, ...], bool, list[int], int]] = []
+    for j, u in enumerate(units):
+        heads = sum(1 for a in u.agents if (a, u.d, u.code) in on)
+        if not heads:
+            continue
+        skills, is_sup = profiles[u.profile]
+        qs = tuple(q for q in skills if q in queues)
+        slot = tl.slots[u.d, u.code]  # type: ignore[attr-defined]
+        for i in slot.intervals:
+            for q in qs:
+                supply[q, i] += heads / len(qs)
+            sup[i] += heads * is_sup
+        for r, counts in enumerate(u.b):
+            real = [k for k, c in enumerate(counts) if c is not None]
+            if real:
+                tokens += [(u, r, qs, is_sup, real, j)] * heads
+    tokens.sort(key=lambda tok: (tok[0].d, tl.slots[tok[0].d, tok[0].code].start, tok[1]))  # type: ignore
+    choice: list[int | None] = [None] * len(tokens)
+    used: dict[tuple[int, str, int, int], int] = defaultdict(int)  # spread ties over the options
+
+    def move(n: int, k: int, sign: int) -> None:
+        u, r, qs, is_sup, _, _ = tokens[n]
+        for i in tl.slots[u.d, u.code].break_options[r][k][1]:  # type: ignore[attr-defined]
+            for q in qs:
+                supply[q, i] += sign / len(qs)
+            sup[i] += sign * is_sup
+        used[u.d, u.code, r, k] -= sign
+
+    def best(n: int) -> int:
+        u, r, qs, is_sup, real, _ = tokens[n]
+        options = tl.slots[u.d, u.code].break_options[r]  # type: ignore[attr-defined]
+
+        def cost(k: int) -> tuple[float, int, float]:
+            short = spare = 0.0
+            for i in options[k][1]:
+                left = min((supply[q, i] - need[q, i] for q in qs), default=0)
+                short += max(0, 1 - left) + (1000 if is_sup and sup[i] <= 1 else 0)
+                spare += left
+            # shortage first, then the even spread the search's ``break_spread`` asks for
+            # (a duty board reads 38 of 50 agents at lunch together as a gap), then slack
+            return short, used[u.d, u.code, r, k], -spare
+        return min(real, key=cost)
+
+    for _ in range(2):  # measured: more sweeps change nothing (150 agents: 25,695 / 25,815 / 25,800)
+        for n in range(len(tokens)):
+            if choice[n] is not None:
+                move(n, choice[n], +1)  # type: ignore[arg-type]
+            choice[n] = best(n)
+            move(n, choice[n], -1)  # type: ignore[arg-type]
+    out: dict[tuple[int, int], list[int]] = {}
+    for j, u in enumerate(units):
+        for r, counts in enumerate(u.b):
+            out[j, r] = [0] * len(counts)
+    for (_, r, _, _, _, j), k in zip(tokens, choice):
+        out[j, r][k] += 1  # type: ignore[index]
+    return out
 
 
 def _better_split(problem: Problem, shifts: tuple[ShiftAssignment, ...],

@@ -144,3 +144,32 @@ def test_place_breaks_by_day_keeps_the_shifts_and_the_rules(center, large_result
     assert sorted((s.agent_id, s.date, s.shift_code) for s in roster) == \
         sorted((a.agent_id, a.date, a.shift_code) for a in shifts)
     assert all(s.breaks for s in roster)
+
+
+def _late_then_early(rest_hours: float) -> Problem:
+    """Two agents, two days: two wanted on a 16:00-24:00 shift on day one and on a
+    06:00-14:00 shift on day two.  With 11 h of rest nobody can work both."""
+    start = date(2026, 3, 16)
+    late, early = ShiftTemplate("L", 16 * 60, 8 * 60), ShiftTemplate("E", 6 * 60, 8 * 60)
+    agents = tuple(Agent(f"A{i}", skills=("Q1",), min_hours_week=0) for i in range(2))
+    day1, day2 = datetime(2026, 3, 16, 16, tzinfo=timezone.utc), datetime(2026, 3, 17, 6, tzinfo=timezone.utc)
+    reqs = tuple(Requirement(t0 + timedelta(minutes=15 * k), "Q1", 2) for t0 in (day1, day2) for k in range(32))
+    rules = Rules(min_rest_hours=rest_hours, min_consecutive_days_off=None, min_days_off_per_week=None,
+                  supervisor_always_on_duty=False, weekly_hours=False)
+    return Problem(start_date=start, days=2, agents=agents, templates=(late, early), requirements=reqs, rules=rules)
+
+
+def test_bound_sees_rest_between_shifts() -> None:
+    """The aggregate LP without the rest rows lets the same two agents close day one and
+    open day two (bound 0, the old bound); the rest rows make it the true optimum here:
+    two agents cover one of the two shifts, 32 quarter-hours x 2 agents short."""
+    p = _late_then_early(11)
+    lb = coverage_bound(p)
+    exact = solve(p, time_limit=20, num_workers=2, strategy="cp-sat", explain=False)
+    assert exact.status == "OPTIMAL"
+    optimum = sum(exact.under_minutes().values())
+    assert optimum == 2 * 32 * 15
+    assert lb is not None and 0 < lb <= optimum + 1e-6
+    assert lb == pytest.approx(optimum)
+    # without the rule the same relaxation (and the optimum) is 0: the rows are what lifts it
+    assert coverage_bound(_late_then_early(0)) == pytest.approx(0)
