@@ -210,14 +210,14 @@ class BenchmarkSolution:
         }
 
 
-#: Engine strategy for these instances: one CP-SAT search on all workers.  Measured on two
-#: cores (docs/roster-engine.md): the engine's ``lns`` (what ``auto`` picks from 20 s)
-#: hands 65 % of the budget to a Python loop whose sub-solves re-presolve the model and
-#: cannot prove their neighbourhoods optimal (the compact model's LP bound is near zero
-#: here), and lost to CP-SAT's own interleaved LNS on both instances tried (Instance5 1351
-#: vs 1239, Instance9 688 vs 479 at 60 s); so did an agent-based LNS beside a one-worker
-#: global search (Instance5 1655 vs 1239).
-STRATEGY = "cp-sat"
+#: Engine strategy for these instances: ``patterns`` (``optimizer.roster.patterns``): the
+#: engine's CP-SAT search, a column-generation lower bound whose master IP over the
+#: generated schedules (plus the search's own) gives a warm start, then the engine's
+#: search from the better roster.  Every cross-agent rule here is cover, so the pattern
+#: LP is near-tight (Instance5: bound 1141, best known 1143) where the compact model's
+#: bound is near zero.  ``cp-sat`` (one search) stays selectable; the engine's ``lns`` lost
+#: to it (docs/roster-engine.md has the figures).
+STRATEGY = "patterns"
 
 
 def solve_instance(inst: Instance, *, time_limit: float, num_workers: int = 2, seed: int = 0,
