@@ -591,11 +591,7 @@ def _week_bound(problem: Problem, tl: object, block: range, *, breaks: bool, sol
         i for i, day in enumerate(local_days) if day >= dates[block.stop])
     own = range(lo, hi)
     r = problem.rules
-    req: dict[tuple[str, int], int] = defaultdict(int)
-    for rq in problem.requirements:
-        i = tl.index.get(rq.start)  # type: ignore[attr-defined]
-        if i is not None and lo <= i < hi:
-            req[rq.queue, i] = max(req[rq.queue, i], rq.agents)
+    req = {(q, i): n for (q, i), n in tl.required().items() if lo <= i < hi}  # type: ignore[attr-defined]
     cover_rows = {}
     unders = []
     for (q, i), need in req.items():
@@ -824,11 +820,7 @@ def place_breaks(problem: Problem, shifts: list[Assignment] | tuple[ShiftAssignm
     found: list[tuple[tuple[ShiftAssignment, ...], tuple[CoverageRow, ...]]] = []
     if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         out = shifts_with(assign_breaks(rv, solver))
-        req: dict[tuple[str, int], int] = defaultdict(int)
-        for r in problem.requirements:
-            i = tl.index.get(r.start)
-            if i is not None:
-                req[r.queue, i] = max(req[r.queue, i], r.agents)
+        req = tl.required()
         rows = tuple(CoverageRow(tl.grid[i], q, req.get((q, i), 0), int(solver.value(expr)))
                      for (q, i), expr in sorted(rv.coverage.items(), key=lambda kv: (kv[0][1], kv[0][0])))
         found.append((out, _better_split(problem, out, rows)))
@@ -885,11 +877,7 @@ def _greedy_breaks(problem: Problem, tl: object, rv: object, on: set[tuple[int, 
     units = rv.units  # type: ignore[attr-defined]
     profiles = rv.profiles  # type: ignore[attr-defined]
     queues = set(problem.queues)
-    need: dict[tuple[str, int], int] = defaultdict(int)
-    for rq in problem.requirements:
-        i = tl.index.get(rq.start)  # type: ignore[attr-defined]
-        if i is not None:
-            need[rq.queue, i] = max(need[rq.queue, i], rq.agents)
+    need: dict[tuple[str, int], int] = defaultdict(int, tl.required())  # type: ignore[attr-defined]
     supply: dict[tuple[str, int], float] = defaultdict(float)
     sup: dict[int, int] = defaultdict(int)
     tokens: list[tuple[object, int, tuple[str, ...], bool, list[int], int]] = []

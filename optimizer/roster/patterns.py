@@ -108,11 +108,11 @@ class PatternBound:
 
 def agent_problem(problem: Problem, a: int) -> Problem:
     """``problem`` for agent ``a`` alone, without demands: its own rules and soft terms."""
+    from optimizer.roster.large import sub_problem
+
     aid = problem.agents[a].id
-    own = lambda items: tuple(i for i in items if i.agent_id == aid)  # noqa: E731
-    return replace(problem, agents=(problem.agents[a],), shift_demands=(), time_off=own(problem.time_off),
-                   preferences=own(problem.preferences), previous=own(problem.previous),
-                   pinned=own(problem.pinned), name=f"{problem.name}[{aid}]")
+    return replace(sub_problem(problem, [aid], (), supervisor_rule=False), shift_demands=(),
+                   name=f"{problem.name}[{aid}]")
 
 
 class _Collector(cp_model.CpSolverSolutionCallback):

@@ -179,11 +179,7 @@ def add_queue_coverage(rv: RosterVars) -> None:
     queues = p.queues
     if not queues:
         return
-    req: dict[tuple[str, int], int] = defaultdict(int)
-    for r in p.requirements:
-        i = rv.timeline.index.get(r.start)
-        if i is not None:
-            req[r.queue, i] = max(req[r.queue, i], r.agents)
+    req = rv.timeline.required()
     contrib: dict[tuple[str, int], list] = defaultdict(list)
     for g, (skills, _) in enumerate(rv.profiles):
         qs = [q for q in skills if q in queues]

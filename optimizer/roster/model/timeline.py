@@ -44,6 +44,16 @@ class Timeline:
             for t in p.templates:
                 self.slots[d, t.code] = self._slot(d, day, t)
 
+    def required(self) -> dict[tuple[str, int], int]:
+        """Agents required on the phone per (queue, grid index); a requirement given twice
+        for one interval counts once, at its largest."""
+        req: dict[tuple[str, int], int] = {}
+        for r in self.problem.requirements:
+            i = self.index.get(r.start)
+            if i is not None:
+                req[r.queue, i] = max(req.get((r.queue, i), 0), r.agents)
+        return req
+
     def covered(self, start: datetime, end: datetime) -> tuple[int, ...]:
         """Grid indices of intervals whose start lies in [start, end)."""
         out = []

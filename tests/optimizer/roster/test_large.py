@@ -107,13 +107,7 @@ def test_place_breaks_is_exact_for_fixed_shifts(center, large_result) -> None:
     """Same shifts, breaks re-placed for the whole center: valid, and priced no worse
     than the roster's own breaks (any placement is a solution of the exact model)."""
     shifts = [Assignment(s.agent_id, s.date, s.shift_code) for s in large_result.assignments]
-    placed = place_breaks(center, shifts, time_limit=10)
-    assert placed is not None
-    roster, coverage = placed
-    result = RosterResult("FEASIBLE", 0, None, 0, center.interval_minutes, roster, coverage)
-    assert validate(center, roster_rows(result, center.timezone)) == []
-    assert sorted((s.agent_id, s.date, s.shift_code) for s in roster) == \
-        sorted((a.agent_id, a.date, a.shift_code) for a in shifts)
+    _, coverage = _valid_on_the_same_shifts(center, shifts, place_breaks(center, shifts, time_limit=10))
     assert _coverage_cost(center, coverage) <= _coverage_cost(center, estimate_coverage(center, large_result.assignments))
 
 
@@ -136,14 +130,19 @@ def test_place_breaks_by_day_keeps_the_shifts_and_the_rules(center, large_result
     """Rolling two-day windows: each day's breaks are placed with the day before fixed
     (history) and the next day in view; the roster stays valid across the seams."""
     shifts = [Assignment(s.agent_id, s.date, s.shift_code) for s in large_result.assignments]
-    placed = place_breaks_by_day(center, shifts, time_limit=20)
+    roster, _ = _valid_on_the_same_shifts(center, shifts, place_breaks_by_day(center, shifts, time_limit=20))
+    assert all(s.breaks for s in roster)
+
+
+def _valid_on_the_same_shifts(center, shifts, placed):  # noqa: ANN001, ANN202
+    """A break placement: found, valid under the validator, on exactly ``shifts``."""
     assert placed is not None
     roster, coverage = placed
     result = RosterResult("FEASIBLE", 0, None, 0, center.interval_minutes, roster, coverage)
     assert validate(center, roster_rows(result, center.timezone)) == []
     assert sorted((s.agent_id, s.date, s.shift_code) for s in roster) == \
         sorted((a.agent_id, a.date, a.shift_code) for a in shifts)
-    assert all(s.breaks for s in roster)
+    return roster, coverage
 
 
 def _late_then_early(rest_hours: float) -> Problem:
