@@ -213,38 +213,30 @@ def localized_message(message: Any) -> str:
     return str(message)
 
 
-def violation_sentence(item: Any) -> str:
-    """A rule violation (an ``optimizer.roster.validator.Violation``, or one stored as data
-    with its ``text``, ``params`` and ``message``) in the reader's language.  The sentences
-    are extracted from the validator into the catalogues; records from before they existed
-    show the validator's terse message."""
-    get = item.get if isinstance(item, Mapping) else (lambda key: getattr(item, key, None))
-    text = get("text")
-    return _(text, **dict(get("params") or {})) if text else str(get("message") or "")
-
-
-def explanation_sentence(item: Any, names: Mapping[str, Any] | None = None,
-                         labels: Mapping[str, Any] | None = None) -> str:
-    """A line of the engine's explanation of an infeasible period (an
-    ``optimizer.roster.result.Sentence``, or one stored as data with ``text``, ``params`` and
-    ``parts``) in the reader's language: agent ids become ``names``, rule families
-    ``labels``, activity kinds their labels, ISO dates the reader's format, lists the
-    reader's list ("A、B和C").  The caller lists the ``parts`` under it.  The sentences are
-    extracted from the engine (``_note``) into the catalogues."""
+def rule_sentence(item: Any, names: Mapping[str, Any] | None = None,
+                  labels: Mapping[str, Any] | None = None) -> str:
+    """A roster rule's sentence for people in the reader's language: a validator
+    ``Violation`` or a line of the engine's explanation (``optimizer.roster.result.Sentence``),
+    or either stored as data with ``text``, ``params`` (and ``parts``).  Agent ids become
+    ``names``, rule families ``labels``, activity kinds their labels, ISO dates the
+    reader's format, lists the reader's list ("A、B和C"); the caller lists a sentence's
+    ``parts`` under it.  The sentences are extracted from the validator (``_violation``) and
+    the engine (``_note``) into the catalogues; records from before they existed show
+    their terse English ``message``."""
     get = item.get if isinstance(item, Mapping) else (lambda key: getattr(item, key, None))
     text = get("text")
     if not text:
         return str(get("message") or "")
     params = get("params") or {}
     params = params if isinstance(params, Mapping) else dict(params)
-    return _(text, **{k: _explanation_value(k, v, names or {}, labels or {}) for k, v in params.items()})
+    return _(text, **{k: _sentence_value(k, v, names or {}, labels or {}) for k, v in params.items()})
 
 
-def _explanation_value(key: str, value: Any, names: Mapping[str, Any], labels: Mapping[str, Any]) -> Any:
+def _sentence_value(key: str, value: Any, names: Mapping[str, Any], labels: Mapping[str, Any]) -> Any:
     if isinstance(value, (Mapping, Sentence)):  # a rule's own words (a validator violation)
-        return explanation_sentence(value, names, labels)
+        return rule_sentence(value, names, labels)
     if isinstance(value, (list, tuple)):
-        return format_list([str(_explanation_value(key, v, names, labels)) for v in value], locale=get_locale())
+        return format_list([str(_sentence_value(key, v, names, labels)) for v in value], locale=get_locale())
     if key == "agent":
         return names.get(str(value), value)
     if key in ("family", "families"):
@@ -397,8 +389,7 @@ def template_helpers() -> dict[str, Any]:
         "holidays_between": holidays_between,
         "timezone_name": timezone_name,
         "localized_message": localized_message,
-        "violation_sentence": violation_sentence,
-        "explanation_sentence": explanation_sentence,
+        "rule_sentence": rule_sentence,
         "audit_action_label": audit_action_label,
         "forecast_method_label": forecast_method_label,
         "activity_label": activity_label,

@@ -30,7 +30,7 @@ from scheduler.models import Agent, Queue, Roster, RosterVersion, SwapRequest, T
 from scheduler.selfservice import queries, swaps, timeoff
 from scheduler.selfservice.scope import supervised_team_id
 from webapp.extensions import csrf, db
-from webapp.i18n import localized_message, violation_sentence
+from webapp.i18n import localized_message, rule_sentence
 from webapp.params import date_arg, int_arg, str_arg
 from webapp.security import public, require, user_can
 
@@ -250,7 +250,7 @@ def swap_create() -> Any:
         db.session.rollback()
         return jsonify({"error": {"status": 422, "message": _("This swap would break a roster rule."), "field": "swap",
                                   "violations": [{"rule": v.rule, "agent_id": v.agent_id,
-                                                  "date": v.date.isoformat() if v.date else None, "detail": violation_sentence(v)}
+                                                  "date": v.date.isoformat() if v.date else None, "detail": rule_sentence(v)}
                                                  for v in err.violations]}}), 422
     db.session.commit()
     return jsonify(_swap_json(item)), 201
@@ -287,7 +287,7 @@ def swap_decide(swap_id: int) -> Any:
     except swaps.SwapRefused as err:
         db.session.rollback()
         return jsonify({"error": {"status": 422, "message": _("This swap would break a roster rule."), "field": "swap",
-                                  "violations": [{"rule": v.rule, "agent_id": v.agent_id, "detail": violation_sentence(v)}
+                                  "violations": [{"rule": v.rule, "agent_id": v.agent_id, "detail": rule_sentence(v)}
                                                  for v in err.violations]}}), 422
     db.session.commit()
     return jsonify(_swap_json(item))
