@@ -167,6 +167,36 @@ def forecast_method_label(code: str) -> str:
     return str(FORECAST_METHODS.get(code, code))
 
 
+#: The roster engine's result status (CP-SAT's, ``optimizer.roster.solve.STATUS``) for
+#: people: a planner reads "FEASIBLE" as jargon, a Chinese reader as English.
+SOLVER_STATUSES = {
+    "OPTIMAL": _l("Optimal (proven best)"),
+    "FEASIBLE": _l("Feasible (not proven best)"),
+    "INFEASIBLE": _l("Infeasible (the hard rules cannot all hold)"),
+    "UNKNOWN": _l("No roster found within the time limit"),
+    "MODEL_INVALID": _l("Invalid model (an engine error)"),
+}
+
+#: Background job states (scheduler.jobs), as the live progress bar says them.
+JOB_STATUSES = {
+    "queued": _l("Queued"),
+    "running": _l("Running"),
+    "done": _l("Done"),
+    "failed": _l("Failed"),
+    "cancelled": _l("Cancelled"),
+}
+
+
+def solver_status_label(code: str | None) -> str:
+    """A roster result's status in the reader's language; an unknown code as recorded."""
+    return str(SOLVER_STATUSES.get(code or "", code or ""))
+
+
+def job_status_label(code: str | None) -> str:
+    """A background job's state in the reader's language; an unknown state as recorded."""
+    return str(JOB_STATUSES.get(code or "", code or ""))
+
+
 def activity_label(kind: str) -> str:
     """A shift activity (break, lunch, training ...) by its kind, in the reader's language."""
     from webapp.agent.rules import ACTIVITY_LABELS
@@ -218,9 +248,9 @@ def rule_sentence(item: Any, names: Mapping[str, Any] | None = None,
     """A roster rule's sentence for people in the reader's language: a validator
     ``Violation`` or a line of the engine's explanation (``optimizer.roster.result.Sentence``),
     or either stored as data with ``text``, ``params`` (and ``parts``).  Agent ids become
-    ``names``, rule families ``labels``, activity kinds their labels, ISO dates the
-    reader's format, lists the reader's list ("A、B和C"); the caller lists a sentence's
-    ``parts`` under it.  The sentences are extracted from the validator (``_violation``) and
+    ``names`` (``agent``, and each of ``agents``), rule families ``labels``, activity
+    kinds their labels, ISO dates the reader's format, lists the reader's list
+    ("A、B和C"); the caller lists a sentence's ``parts`` under it.  The sentences are extracted from the validator (``_violation``) and
     the engine (``_note``) into the catalogues; records from before they existed show
     their terse English ``message``."""
     get = item.get if isinstance(item, Mapping) else (lambda key: getattr(item, key, None))
@@ -237,7 +267,7 @@ def _sentence_value(key: str, value: Any, names: Mapping[str, Any], labels: Mapp
         return rule_sentence(value, names, labels)
     if isinstance(value, (list, tuple)):
         return format_list([str(_sentence_value(key, v, names, labels)) for v in value], locale=get_locale())
-    if key == "agent":
+    if key in ("agent", "agents"):  # an agent id, or each id of a list
         return names.get(str(value), value)
     if key in ("family", "families"):
         return str(labels.get(value, value))
@@ -392,6 +422,8 @@ def template_helpers() -> dict[str, Any]:
         "rule_sentence": rule_sentence,
         "audit_action_label": audit_action_label,
         "forecast_method_label": forecast_method_label,
+        "solver_status_label": solver_status_label,
+        "job_status_label": job_status_label,
         "activity_label": activity_label,
         "audit_entity_label": audit_entity_label,
     }

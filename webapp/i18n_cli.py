@@ -63,7 +63,8 @@ KEYWORDS: dict = {
     "RowError": (3,),
     # the roster validator's sentence for people: the 5th argument
     "_violation": (5,),
-    # the engine's explanation of an infeasible roster (optimizer.roster.explain): the 2nd argument
+    # the engine's explanation of an infeasible roster and its skill gaps (optimizer.roster.explain)
+    # and the absence repair's line for people (optimizer.roster.repair): the 2nd argument
     "_note": (2,),
 }
 #: ``# i18n: ...`` comments above a marked string reach the translators.

@@ -26,7 +26,7 @@ movable training < per-template caps < nights in a row, consecutive days < contr
 maximum hours < a supervisor on duty (bank policy, priced per interval) < minimum rest
 (working-time law) < night eligibility (health) < pinned published shifts < approved
 time off (a promise).  Skills and one-shift-per-day are structural in the model (never
-relaxed): a skill gap shows up as under-coverage and is reported by ``coverage_notes``.
+relaxed): a skill gap shows up as under-coverage and is reported by ``coverage_sentences``.
 """
 
 from __future__ import annotations
@@ -402,7 +402,7 @@ def _supervisor_sentences(problem: Problem, rows: list[RosterRow], gaps: list[Vi
             start, end = _hhmm(b0), (_hhmm(b1) if b1.date() == day else "24:00")
             message = (f"[supervisor_on_duty] no supervisor can cover {start}-{end} on {day}: {len(sups)} supervisors: "
                        + "; ".join(r.message for r in reasons))
-            out.append(_note(message, "No supervisor can cover %(start)s-%(end)s on %(day)s; the %(count)s supervisors:",
+            out.append(_note(message, "No supervisor can cover %(start)s-%(end)s on %(day)s. Supervisors (%(count)s):",
                              *reasons, start=start, end=end, day=day.isoformat(), count=len(sups)))
     return out
 
@@ -536,9 +536,9 @@ def _capacity_note(problem: Problem, agent_id: str, week_start: date) -> Sentenc
     agent = problem.agent(agent_id)
     message = (f"at most {can} working days ({off} on leave, min {rest_days} days off per week) x {longest:g} h "
                f"= {can * longest:g} h against a {agent.min_hours_week:g} h minimum")
-    return _note(message, "At most %(days)s working days (%(leave)s on leave, at least %(rest)s days off a week) "
-                 "× %(hours)s h = %(total)s h, against a minimum of %(min)s h.", days=can, leave=off, rest=rest_days,
-                 hours=f"{longest:g}", total=f"{can * longest:g}", min=f"{agent.min_hours_week:g}")
+    return _note(message, "Working days: at most %(days)s (days on leave: %(leave)s; days off a week: at least "
+                 "%(rest)s) × %(hours)s h = %(total)s h, against a minimum of %(min)s h.", days=can, leave=off,
+                 rest=rest_days, hours=f"{longest:g}", total=f"{can * longest:g}", min=f"{agent.min_hours_week:g}")
 
 
 def structural_notes(problem: Problem) -> list[Sentence]:
@@ -574,9 +574,11 @@ def structural_notes(problem: Problem) -> list[Sentence]:
     return out
 
 
-def coverage_notes(problem: Problem, limit: int = 5) -> list[str]:
+def coverage_sentences(problem: Problem, limit: int = 5) -> list[Sentence]:
     """Skill gaps: intervals where a queue needs more agents than are skilled for it
-    (and not on leave), so under-coverage there is unavoidable."""
+    (and not on leave), so under-coverage there is unavoidable.  Each gap is a
+    ``Sentence`` like the other lines of the explanation (``message`` for the CLI, the
+    sentence for people a page says in its reader's language, agents by name)."""
     tz = problem.timezone
     skilled: dict[str, list[str]] = defaultdict(list)
     for a in problem.agents:
@@ -593,11 +595,23 @@ def coverage_notes(problem: Problem, limit: int = 5) -> list[str]:
     for (q, d), items in sorted(gaps.items())[:limit]:
         need = max(n for _, n, _ in items)
         have = min(h for _, _, h in items)
-        who = ", ".join(skilled.get(q, [])[:5]) or "none"
-        out.append(f"[skills] queue {q} on {d}: {len(items)} intervals from {_hhmm(items[0][0])} need up to {need} "
-                   f"agents but only {have} skilled agents are available (skilled for {q}: {who})")
+        some = tuple(skilled.get(q, [])[:5])
+        message = (f"[skills] queue {q} on {d}: {len(items)} intervals from {_hhmm(items[0][0])} need up to {need} "
+                   f"agents but only {have} skilled agents are available "
+                   f"(skilled for {q}: {', '.join(some) or 'none'})")
+        common: dict[str, Param] = dict(queue=q, day=d.isoformat(), time=_hhmm(items[0][0]), need=need, have=have,
+                                        count=len(items))
+        if some:
+            out.append(_note(message, "Skill gap in %(queue)s on %(day)s from %(time)s. Agents needed: up to %(need)s; "
+                             "skilled and available: %(have)s; intervals affected: %(count)s. Skilled for %(queue)s: "
+                             "%(agents)s.", agents=some, **common))
+        else:
+            out.append(_note(message, "Skill gap in %(queue)s on %(day)s from %(time)s. Agents needed: up to %(need)s; "
+                             "skilled and available: %(have)s; intervals affected: %(count)s. Nobody is skilled for "
+                             "%(queue)s.", **common))
     if len(gaps) > limit:
-        out.append(f"[skills] ... and {len(gaps) - limit} more queue-days with a skill gap")
+        out.append(_note(f"[skills] ... and {len(gaps) - limit} more queue-days with a skill gap",
+                         "Skill gaps not listed here (one skill on one day each): %(count)s.", count=len(gaps) - limit))
     return out
 
 
@@ -671,7 +685,7 @@ def explain(problem: Problem, *, time_limit: float = 30.0, num_workers: int = 2,
     if relaxations:
         fams = sorted({r.rule for r in relaxations})
         message = f"best roster relaxes {len(relaxations)} rule instance(s) of: {', '.join(fams)}"
-        sentences.append(_note(message, "The best roster makes %(count)s exception(s) to: %(families)s.",
+        sentences.append(_note(message, "Exceptions in the best roster: %(count)s, to these rules: %(families)s.",
                                count=len(relaxations), families=tuple(fams)))
     return Explanation(tuple(core), tuple(sentences), relaxations, roster)
 

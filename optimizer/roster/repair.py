@@ -139,7 +139,7 @@ def repair(
     repair keeps then keep them.  ``neighbourhoods`` lists the neighbourhoods to try;
     ``()`` changes nothing (the published roster minus the absent shifts: an
     "unrepaired" baseline); ``whole_horizon`` means ``("horizon",)``."""
-    from optimizer.roster.explain import explained
+    from optimizer.roster.explain import _note, explained
     from optimizer.roster.large import place_breaks
     from optimizer.roster.solve import apply_hint, extract, run_cp_sat
 
@@ -237,8 +237,11 @@ def repair(
         progress(Progress(stage="repair", message="no break placement yet: trying once more",
                           elapsed=time.monotonic() - t0, time_limit=time_limit))
     if placed is None:
+        # said to people too: the web page shows it in its reader's language
+        said = _note("no break placement keeps a supervisor on duty within the time limit",
+                     "Within the time limit, no placement of the breaks was found that keeps a supervisor on duty.")
         result = RosterResult("UNKNOWN", None, None, time.monotonic() - t0, problem.interval_minutes,
-                              explanation=("no break placement keeps a supervisor on duty within the time limit",))
+                              explanation=(said.message,), explanation_sentences=(said,))
     else:
         shifts, coverage = placed
         result = replace(found, assignments=shifts, coverage=coverage, runtime=time.monotonic() - t0,

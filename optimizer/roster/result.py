@@ -61,9 +61,10 @@ class Sentence:
     leave and pinned shifts).
 
     Params are plain data so a page can show them its own way: ``agent`` holds an agent
-    id (a page shows the name), ``family``/``families`` rule families and ``activity``
-    an activity kind (a page shows its labels), dates are ISO strings, a list is a tuple,
-    and a ``Sentence`` value is a rule's own words (a validator violation)."""
+    id and ``agents`` a list of them (a page shows the names), ``family``/``families``
+    rule families and ``activity`` an activity kind (a page shows its labels), dates are
+    ISO strings, a list is a tuple, and a ``Sentence`` value is a rule's own words (a
+    validator violation)."""
 
     message: str
     text: str

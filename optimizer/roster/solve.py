@@ -183,9 +183,10 @@ def solve(
                               progress=progress, cancel=cancel)
         if phased is not None:
             if explain and phased.feasible and any(phased.under_minutes().values()):
-                from optimizer.roster.explain import coverage_notes
+                from optimizer.roster.explain import coverage_sentences
 
-                phased = replace(phased, explanation=tuple(coverage_notes(problem)))
+                said = tuple(coverage_sentences(problem))
+                phased = replace(phased, explanation=tuple(x.message for x in said), explanation_sentences=said)
             progress(Progress(stage="roster", message=f"done: {phased.status}", fraction=1.0,
                               elapsed=phased.runtime, time_limit=time_limit, solutions=phased.solutions,
                               objective=phased.objective, bound=phased.bound))
@@ -213,9 +214,10 @@ def solve(
         result = explained(problem, result, time_limit=budget, num_workers=num_workers, seed=seed,
                            progress=progress, cancel=cancel)
     elif explain and result.feasible and any(result.under_minutes().values()):
-        from optimizer.roster.explain import coverage_notes
+        from optimizer.roster.explain import coverage_sentences
 
-        result = replace(result, explanation=tuple(coverage_notes(problem)))
+        said = tuple(coverage_sentences(problem))
+        result = replace(result, explanation=tuple(x.message for x in said), explanation_sentences=said)
     progress(Progress(stage="roster", message=f"done: {result.status}", fraction=1.0,
                       elapsed=result.runtime, time_limit=time_limit, solutions=result.solutions,
                       objective=result.objective, bound=result.bound))

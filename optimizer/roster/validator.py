@@ -208,7 +208,7 @@ def _max_shifts(r: _Roster) -> Iterator[Violation]:
         for code, cap in a.max_shifts:
             if count[a.id, code] > cap:
                 yield _violation(a.id, None, "max_shifts_per_template", f"{count[a.id, code]} x {code} > {cap}",
-                                 "%(count)s %(shift)s shifts; at most %(cap)s.", count=count[a.id, code],
+                                 "%(shift)s shifts: %(count)s; at most %(cap)s.", count=count[a.id, code],
                                  shift=code, cap=cap)
 
 
@@ -262,7 +262,7 @@ def _max_consecutive(r: _Roster) -> Iterator[Violation]:
         for start, n in _runs(r.day_flags(a.id), True):
             if n > cap and r.known[start + n - 1] in r.horizon:
                 yield _violation(a.id, r.known[start], "max_consecutive_days", f"{n} days in a row > {cap}",
-                                 "%(count)s working days in a row; at most %(cap)s.", count=n, cap=cap)
+                                 "Working days in a row: %(count)s; at most %(cap)s.", count=n, cap=cap)
 
 
 def _min_run_rule(r: _Roster, name: str, value: bool, pick: Callable) -> Iterator[Violation]:
@@ -287,10 +287,10 @@ def _min_run_rule(r: _Roster, name: str, value: bool, pick: Callable) -> Iterato
             if n < need and not touches and start + n >= len(r.history):
                 if value:
                     yield _violation(a.id, r.known[start], name, f"run of {n} < {need}",
-                                     "A run of %(count)s working days; at least %(need)s.", count=n, need=need)
+                                     "Working days in a row: %(count)s; at least %(need)s.", count=n, need=need)
                 else:
                     yield _violation(a.id, r.known[start], name, f"run of {n} < {need}",
-                                     "A run of %(count)s days off; at least %(need)s.", count=n, need=need)
+                                     "Days off in a row: %(count)s; at least %(need)s.", count=n, need=need)
 
 
 @rule("min_consecutive_days")
@@ -314,7 +314,7 @@ def _nights(r: _Roster) -> Iterator[Violation]:
         for start, n in _runs(r.day_flags(a.id, night=True), True):
             if n > cap and r.known[start + n - 1] in r.horizon:
                 yield _violation(a.id, r.known[start], "max_nights_in_row", f"{n} nights in a row > {cap}",
-                                 "%(count)s nights in a row; at most %(cap)s.", count=n, cap=cap)
+                                 "Nights in a row: %(count)s; at most %(cap)s.", count=n, cap=cap)
 
 
 def _weeks(p: Problem) -> list[list[date]]:
@@ -334,7 +334,7 @@ def _days_off_week(r: _Roster) -> Iterator[Violation]:
             off = sum(1 for d in week if d not in w)
             if off < need:
                 yield _violation(a.id, week[0], "min_days_off_per_week", f"{off} days off < {need}",
-                                 "%(count)s days off in the week; at least %(need)s.", count=off, need=need)
+                                 "Days off in the week: %(count)s; at least %(need)s.", count=off, need=need)
 
 
 @rule("max_weekends")
@@ -360,7 +360,7 @@ def _weekends(r: _Roster) -> Iterator[Violation]:
             if any(h for h, _, _ in win) and sum(1 for _, x, _ in win if x) > cap:
                 n = sum(1 for _, x, _ in win if x)
                 yield _violation(a.id, win[0][2], "max_weekends", f"{n} weekends > {cap}",
-                                 "%(count)s weekends worked in %(weeks)s weeks; at most %(cap)s.", count=n,
+                                 "Weekends worked: %(count)s of %(weeks)s; at most %(cap)s.", count=n,
                                  weeks=len(win), cap=cap)
 
 
@@ -410,7 +410,7 @@ def _breaks(r: _Roster) -> Iterator[Violation]:
             continue
         if len(row.breaks) != len(t.breaks):
             yield _violation(row.agent_id, row.date, "breaks", f"{len(row.breaks)} breaks, template has {len(t.breaks)}",
-                             "%(count)s breaks; the shift has %(need)s.", count=len(row.breaks), need=len(t.breaks))
+                             "Breaks: %(count)s; the shift has %(need)s.", count=len(row.breaks), need=len(t.breaks))
             continue
         st, _ = r.template_instants(row.date, t)
         for (bs, be), rule_ in zip(row.breaks, t.breaks):

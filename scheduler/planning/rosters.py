@@ -104,6 +104,8 @@ def result_summary(problem: Problem, result: RosterResult, team_ids: Iterable[in
     data = summary_dict(problem, result)
     data["team_ids"] = sorted(team_ids)
     data["agents"] = len(problem.agents)
+    if result.explanation_sentences:  # the same lines for people: a page says them in its reader's language
+        data["explanation_sentences"] = [s.as_dict() for s in result.explanation_sentences]
     return data
 
 

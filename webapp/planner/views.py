@@ -27,7 +27,7 @@ from scheduler.db import utcnow
 from scheduler.models import Agent, Job, Queue, Roster, RosterVersion, SpecialDay, Team, User
 from scheduler.planning import forecasting, queries, rosters
 from scheduler.planning.roster_problem import site_templates
-from webapp.i18n import format_skeleton, holidays_between
+from webapp.i18n import format_skeleton, holidays_between, solver_status_label
 from webapp.extensions import db
 from webapp.params import date_arg, int_arg
 from webapp.planner.forms import (
@@ -371,8 +371,10 @@ def job(job_id: int) -> Any:
     item = db.session.get(Job, job_id)
     if item is None or item.kind not in PLANNER_JOBS:
         abort(404)
+    # a roster job without a draft shows the engine's explanation: agents by name, rules by label
     return render_template("planner/job.html", job=item, done_url=url_for("planner.job_result", job_id=item.id),
-                           result_url=_done_url(item))
+                           result_url=_done_url(item), family_labels=RULE_FAMILY_LABELS,
+                           agent_names={str(a): name for a, name in _agent_choices(_site())})
 
 
 @bp.route("/jobs/<int:job_id>/result")
@@ -386,7 +388,7 @@ def job_result(job_id: int) -> Any:
     if item.status != "done" or url is None:
         if item.status == "done":
             flash(_("No roster was found within the time limit (solver status %(status)s). Try a longer time limit.",
-                    status=(item.result or {}).get("status", "?")), "warning")
+                    status=solver_status_label((item.result or {}).get("status") or "?")), "warning")
         return redirect(url_for("planner.job", job_id=item.id), 303)
     return redirect(url, 303)
 

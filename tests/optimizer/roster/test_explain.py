@@ -5,13 +5,14 @@ roster breaks only the listed relaxations (checked by the independent validator)
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import replace
 from datetime import datetime, timedelta
 
 import pytest
 
 from optimizer import timeutil
-from optimizer.roster.explain import RELAX_COST, family_of
+from optimizer.roster.explain import RELAX_COST, coverage_sentences, family_of
 from optimizer.roster.problem import Agent, Assignment, FixedActivity, Problem, Rules, ShiftTemplate, TimeOff
 from optimizer.roster.result import RosterResult, Sentence
 from optimizer.roster.scenario import roster_rows, summary_dict
@@ -201,6 +202,37 @@ def test_skills_gap_is_reported_not_infeasible() -> None:
     assert res.feasible
     text = "\n".join(res.explanation)
     assert "[skills] queue Q2" in text and "only 0 skilled agents" in text
+
+
+def test_skill_gaps_are_sentences_for_people() -> None:
+    """The skill-gap notes are said to people like the rest of the explanation: a
+    ``Sentence`` per gap (the web page translates it and names the agents), the CLI
+    keeping the terse lines."""
+    p = small_problem(3, 2)
+    # Q2: A0 and A2 are skilled; A0 is on leave both days, and the queue needs two
+    p = replace(p, time_off=(TimeOff("A0", day(0)), TimeOff("A0", day(1))),
+                requirements=tuple(replace(r, agents=2) if r.queue == "Q2" else r for r in p.requirements))
+    said = coverage_sentences(p)
+    res = solve(p, time_limit=5, num_workers=2, strategy="cp-sat")
+    assert res.explanation_sentences == tuple(said)
+    assert res.explanation == tuple(s.message for s in said)
+    first = said[0]
+    assert dict(first.params)["agents"] == ("A0", "A2")
+    assert first.english() == ("Skill gap in Q2 on 2026-03-02 from 07:00. Agents needed: up to 2; skilled and "
+                               "available: 1; intervals affected: 14. Skilled for Q2: A0, A2.")
+    nobody = replace(p, agents=tuple(replace(a, skills=("Q1",)) for a in p.agents))
+    assert coverage_sentences(nobody)[0].english().endswith("Nobody is skilled for Q2.")
+    *_, more = coverage_sentences(p, limit=1)
+    assert more.english() == "Skill gaps not listed here (one skill on one day each): 1."
+
+
+def test_explanation_counts_read_right_for_one() -> None:
+    """One supervisor, one exception: no "the 1 supervisors" or "1 exception(s)"."""
+    res = solve(_supervisor_problem(), time_limit=10, num_workers=2, strategy="cp-sat")
+    for s in _all(res.explanation_sentences):
+        assert not re.search(r"\b1 \w+s\b|\(s\)", s.english()), s.english()
+    gap = next(s for s in res.explanation_sentences if s.text.startswith("No supervisor can cover"))
+    assert gap.english().endswith("Supervisors (3):")
 
 
 def test_feasible_problem_has_no_relaxations() -> None:

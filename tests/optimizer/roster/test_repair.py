@@ -91,6 +91,23 @@ def test_unfixable_absence_is_explained() -> None:
     assert any("no supervisor can cover" in line for line in fixed.result.explanation)
 
 
+def test_no_break_placement_is_said_to_people(published, monkeypatch) -> None:
+    """When no break placement keeps a supervisor on duty, the result says so to people
+    too (a sentence the web page translates), not only in the CLI's English line."""
+    import optimizer.roster.large as large
+    import optimizer.roster.repair as repair_module
+
+    monkeypatch.setattr(repair_module, "_keep_breaks", lambda *a, **k: None)
+    monkeypatch.setattr(large, "place_breaks", lambda *a, **k: None)
+    p, res = published
+    sick = _busy(res, day(2))
+    out = repair(p, _assignments(res), [(sick.agent_id, day(2))], time_limit=5, neighbourhoods=()).result
+    assert out.status == "UNKNOWN"
+    (said,) = out.explanation_sentences
+    assert (said.message,) == out.explanation
+    assert said.english() == "Within the time limit, no placement of the breaks was found that keeps a supervisor on duty."
+
+
 def test_parse_absences() -> None:
     assert parse_absences("A1:2026-03-02,A2:2026-03-03..2026-03-04") == [
         TimeOff("A1", day(0)), TimeOff("A2", day(1)), TimeOff("A2", day(2))]

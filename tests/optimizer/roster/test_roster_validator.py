@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from datetime import datetime, timedelta
 
@@ -183,3 +184,28 @@ def test_shift_across_dst_change_keeps_its_length(tz: str) -> None:
     assert rules_of(p, [r]) == set()
     wrong = RosterRow(r.agent_id, r.date, r.shift_code, r.start, r.end - timedelta(hours=1), r.breaks)
     assert "shift_definition" in rules_of(p, [wrong])
+
+
+def test_count_sentences_read_right_for_one() -> None:
+    """A count of one must not read "1 days off": each count sentence names the thing
+    first and gives the number after a colon, so no plural is needed in any language."""
+    rules = Rules(min_consecutive_days_off=2, min_days_off_per_week=2, max_consecutive_days=None,
+                  max_weekends_per_window=0, supervisor_always_on_duty=False)
+    p = small_problem(rules=rules)
+    p = replace(p, agents=(replace(p.agents[0], max_shifts=(("L", 0),)),) + p.agents[1:])
+    rows = [row(p, "A0", day(d), "E") for d in (0, 1, 3, 4, 6)] + [replace(row(p, "A0", day(5), "L"), breaks=())]
+    said = {v.rule: v.sentence() for v in validate(p, rows)}
+    assert said["min_days_off_per_week"] == "Days off in the week: 1; at least 2."
+    assert said["min_consecutive_days_off"] == "Days off in a row: 1; at least 2."
+    assert said["max_shifts_per_template"] == "L shifts: 1; at most 0."
+    assert said["max_weekends"] == "Weekends worked: 1 of 1; at most 0."
+    assert said["breaks"] == "Breaks: 0; the shift has 1."
+    for text in said.values():
+        assert not re.search(r"\b1 (days?|nights|weekends|breaks|shifts|weeks)\b", text), text
+
+
+def test_short_working_run_and_long_night_run_sentences() -> None:
+    p = small_problem(rules=Rules(min_consecutive_days=2, max_nights_in_row=0, supervisor_always_on_duty=False))
+    said = {v.rule: v.sentence() for v in validate(p, [row(p, "A1", day(3), "N")])}
+    assert said["min_consecutive_days"] == "Working days in a row: 1; at least 2."
+    assert said["max_nights_in_row"] == "Nights in a row: 1; at most 0."
