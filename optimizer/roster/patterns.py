@@ -38,6 +38,7 @@ whose optimum is 1141-1143), so it yields a useful lower bound and good columns.
 from __future__ import annotations
 
 import math
+import random
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -138,13 +139,23 @@ class _Pricer:
         self.own = sum(t.weight * t.var for t in self.rv.soft) if self.rv.soft else 0
         self.seed = seed
 
-    def price(self, prices: dict[tuple[int, str], int], time_limit: float
+    def price(self, prices: dict[tuple[int, str], int], time_limit: float,
+              fixed: dict[int, str | None] | None = None
               ) -> tuple[list[tuple[frozenset[tuple[int, str]], int]], float | None]:
         """Minimise ``SCALE * own cost - sum prices * x``; the found patterns and the proven
-        bound of the scaled objective (None: infeasible or nothing proven)."""
+        bound of the scaled objective (None: infeasible or nothing proven).  ``fixed``
+        (day -> template code, None = off) pins days, as a dive needs."""
         m = self.rv.model
         m.clear_hints()
         m.minimize(SCALE * self.own - sum(v * self.rv.x[0, d, s] for (d, s), v in prices.items() if v))
+        if fixed:
+            m = m.clone()
+            for (_, d, s), var in self.rv.x.items():
+                if d in fixed:
+                    v = int(fixed[d] == s)
+                    dom = m.proto.variables[var.index].domain
+                    dom.clear()
+                    dom.extend([v, v])
         solver = cp_model.CpSolver()
         solver.parameters.num_workers = 1
         solver.parameters.max_time_in_seconds = max(0.05, time_limit)
@@ -212,10 +223,13 @@ class ColumnGeneration:
     def reduced_cost(self, col: Column, pi: list[float], mu: list[float]) -> float:
         return col.cost - sum(pi[k] for key in col.shifts for k in self.rows_of.get(key, ())) - mu[col.agent]
 
-    def _price_all(self, pi: list[float], time_limit: float, deadline: float, agents: set[int] | None = None
+    def _price_all(self, pi: list[float], time_limit: float, deadline: float, agents: set[int] | None = None,
+                   fixed: dict[int, dict[int, str | None]] | None = None
                    ) -> tuple[list[tuple[int, frozenset[tuple[int, str]], int]], float | None]:
         """Price every agent at ``pi`` (already in the box); the patterns found and the
-        Lagrangian bound at ``pi`` (None when some pricing proved nothing)."""
+        Lagrangian bound at ``pi`` (None when some pricing proved nothing).  ``fixed``:
+        per agent, the days a dive pinned (the bound then holds for the dive's subproblem
+        only, so none is returned)."""
         scaled = [round(v * SCALE) for v in pi]
         prices: dict[tuple[int, str], int] = {}
         for key, ks in self.rows_of.items():
@@ -228,7 +242,7 @@ class ColumnGeneration:
             left = deadline - time.monotonic()
             if left <= 0:
                 return
-            pats, b = pr.price(prices, min(time_limit, left))
+            pats, b = pr.price(prices, min(time_limit, left), (fixed or {}).get(pr.a))
             with lock:
                 found.extend((pr.a, sh, c) for sh, c in pats)
                 bounds[pr.a] = b
@@ -236,7 +250,7 @@ class ColumnGeneration:
         todo = [pr for pr in self.pricers if agents is None or pr.a in agents]
         with ThreadPoolExecutor(max_workers=2) as pool:
             list(pool.map(one, todo))
-        if agents is not None or any(b is None for b in bounds):
+        if agents is not None or fixed or any(b is None for b in bounds):
             return found, None
         lagr = sum(s * r[2] for s, r in zip(scaled, self.rows)) + sum(bounds)  # type: ignore[arg-type]
         return found, lagr / SCALE
@@ -305,57 +319,153 @@ class ColumnGeneration:
                 break
         return self._result(t0, converged)
 
-    def dive(self, time_limit: float, *, pricing_limit: float = 2.0, share: float = 0.25,
-             cancel=None) -> tuple[list[Column], float] | None:  # noqa: ANN001
-        """Price-and-dive: fix the ``share`` of the free agents whose LP pattern weights are
-        largest (and every agent already at weight ~1) to those patterns, price one round
-        for the agents still free at the new duals, repeat until every agent has a
-        pattern (out of time: the rest at once, by LP weight alone); the chosen columns and
-        their objective (None: cancelled).
+    def dive(self, time_limit: float, *, pricing_limit: float = 2.0, rounds: int = 3,
+                        share: float = 0.05, slack: float = 2.0, seed: int = 0, cancel=None  # noqa: ANN001
+                        ) -> Dive | None:
+        """Fix-and-price dive on the original decisions: each step pins the (agent, day)
+        pairs whose LP value is integral and the ``share`` of the fractional ones whose
+        largest value (a template, or off) is largest, re-prices the agents at the pinned
+        days for up to ``rounds`` rounds, and repeats until the LP picks one pattern per
+        agent; the chosen columns and their objective (None: cancelled or stuck).
 
-        A heuristic (fixings are never undone) and its LPs bound nothing; where the
-        pattern LP is tight it lands near the optimum.  Measured on Instance11 (LP 3443 =
-        the best known, 2,829 columns): dive 3577 in 3.9 s, while CBC on the master IP
-        over the same columns found 4035-4756 in 6-8 s (SCIP 4857, HiGHS none); without
-        the pricing rounds (rounding the LP alone) 4362.  Its columns join the pool, so
-        the master IP that follows can only do as well or better."""
+        Why days, not whole patterns (the first version pinned the heaviest pattern of a
+        share of the agents): a pattern commits an agent's 28 days at once, and the agents
+        left over rarely fit what remains (Curtois Instance8: LP 1296.6, pattern dive 1812,
+        this dive 1400-1700; Instance9: LP 405.7, this dive 439 = the optimum).
+        Pinning days keeps every agent's other days open to re-pricing, so the LP value
+        climbs slowly; the last pins are the costly ones, so the result also carries the
+        pins of the last step whose LP was within ``slack`` of the first, which
+        ``complete_pins`` hands to the engine's search.  Pins that clash with an agent's
+        own hard rules (pricing finds no schedule for it) are dropped again."""
         deadline = time.monotonic() + time_limit
-        free = set(range(len(self.pricers)))
-        chosen: dict[int, int] = {}
+        n = len(self.pricers)
+        fixed: dict[int, dict[int, str | None]] = {a: {} for a in range(n)}
+        days = self.problem.days
+        col_days: dict[int, dict[int, str]] = {}
+        disabled: list[int] = []
+        last: dict[int, list[int]] = {}
+        lp0: float | None = None
+        pins: dict[int, dict[int, str | None]] = {}
+        rng = random.Random(seed)
+
+        def compatible(i: int) -> bool:
+            col = self.columns[i]
+            if i not in col_days:
+                col_days[i] = {d: s for d, s in col.shifts}
+            cd, pins = col_days[i], fixed[col.agent]
+            return all(cd.get(d) == v for d, v in pins.items())
+
+        def restrict() -> None:
+            for i, var in enumerate(self.lam):
+                if var.ub() > 0 and not compatible(i):
+                    var.SetUb(0.0)
+                    disabled.append(i)
+
+        def price(agents: set[int], pi: list[float]) -> set[int]:
+            """Price ``agents`` at ``pi`` with their pins; the agents that got a column."""
+            found, _ = self._price_all(pi, pricing_limit, deadline, agents, fixed)
+            got = set()
+            for a, sh, c in found:
+                got.add(a)
+                self.add_column(a, sh, c)
+            return got
+
         try:
-            while free:
+            pi = self._box([c.dual_value() for c in self.cover]) if self.lp.Solve() == pywraplp.Solver.OPTIMAL \
+                else [0.0] * len(self.rows)
+            while True:
                 if cancel and cancel.is_cancelled():
                     return None
-                if self.lp.Solve() != pywraplp.Solver.OPTIMAL:
-                    return None
+                restrict()
+                starving = {a for a in range(n)
+                            if not any(self.lam[i].ub() > 0 for i in self.by_agent(a))}
+                if starving:
+                    # pins taken from different patterns may clash (a rotation rule
+                    # across two pinned days): those agents lose this step's pins
+                    for a in starving - price(starving, pi):
+                        for d in last.get(a, ()):
+                            del fixed[a][d]
+                        for i in self.by_agent(a):
+                            if i in disabled and compatible(i):
+                                self.lam[i].SetUb(self.lp.infinity())
+                                disabled.remove(i)
+                    restrict()
                 late = time.monotonic() >= deadline
-                if not late:
-                    pi = self._box([c.dual_value() for c in self.cover])
-                    mu = [c.dual_value() for c in self.conv]
-                    found, _ = self._price_all(pi, pricing_limit, deadline, free)
-                    for a, sh, c in found:
-                        if self.reduced_cost(Column(a, sh, c), pi, mu) < -1e-6:
-                            self.add_column(a, sh, c)
+                for _ in range(0 if late else rounds):
                     if self.lp.Solve() != pywraplp.Solver.OPTIMAL:
                         return None
+                    pi = self._box([c.dual_value() for c in self.cover])
+                    mu = [c.dual_value() for c in self.conv]
+                    free = {a for a in range(n) if len(fixed[a]) < days}
+                    found, _ = self._price_all(pi, pricing_limit, deadline, free, fixed)
+                    added = 0
+                    for a, sh, c in found:
+                        if self.reduced_cost(Column(a, sh, c), pi, mu) < -1e-6 and self.add_column(a, sh, c):
+                            added += 1
+                    if not added or time.monotonic() >= deadline:
+                        break
+                if self.lp.Solve() != pywraplp.Solver.OPTIMAL:
+                    return None
+                lp = self.lp.Objective().Value()
                 weight = [v.solution_value() for v in self.lam]
-                best: dict[int, int] = {}
+                pick: dict[int, int] = {}
                 for i, col in enumerate(self.columns):
-                    if col.agent in free and (col.agent not in best or weight[i] > weight[best[col.agent]]):
-                        best[col.agent] = i
-                ranked = sorted(best.values(), key=lambda i: -weight[i])
-                # out of time: the rest take their heaviest pattern at once (LP rounding)
-                step = len(free) if late else max(1, math.ceil(share * len(free)))
-                for i in {i for i in ranked if weight[i] > 0.99} | set(ranked[:step]):
-                    self.lam[i].SetLb(1.0)
-                    chosen[self.columns[i].agent] = i
-                    free.discard(self.columns[i].agent)
-            if self.lp.Solve() != pywraplp.Solver.OPTIMAL:
-                return None
-            return [self.columns[i] for i in chosen.values()], self.lp.Objective().Value()
+                    if weight[i] > 1e-9 and (col.agent not in pick or weight[i] > weight[pick[col.agent]]):
+                        pick[col.agent] = i
+                if len(pick) == n and all(weight[i] > 1 - 1e-6 for i in pick.values()):
+                    return Dive([self.columns[i] for i in pick.values()], self.lp.Objective().Value(), pins)
+                if time.monotonic() >= deadline:
+                    # out of time: each agent its heaviest pattern (LP rounding)
+                    chosen = [self.columns[pick[a]] if a in pick else None for a in range(n)]
+                    if any(c is None for c in chosen):
+                        return None
+                    return Dive(chosen, self._objective(chosen), pins)  # type: ignore[arg-type]
+                value: dict[tuple[int, int], dict[str | None, float]] = {}
+                for i, col in enumerate(self.columns):
+                    if weight[i] <= 1e-9:
+                        continue
+                    cd = col_days.get(i) or {d: s for d, s in col.shifts}
+                    for d in range(days):
+                        if d not in fixed[col.agent]:
+                            slot = value.setdefault((col.agent, d), {})
+                            s = cd.get(d)
+                            slot[s] = slot.get(s, 0.0) + weight[i]
+                best = []
+                for (a, d), slot in value.items():
+                    s, v = max(slot.items(), key=lambda kv: (kv[1], kv[0] is None))
+                    best.append((v, a, d, s))
+                lp0 = lp if lp0 is None else lp0
+                if lp <= lp0 + slack:
+                    pins = {a: dict(p) for a, p in fixed.items() if p}
+                # every integral pair, and the given share of the fractional ones, most
+                # decided first (ties broken at random: repeated dives land apart)
+                integral = [t for t in best if t[0] > 1 - 1e-6]
+                fractional = sorted((t for t in best if t[0] <= 1 - 1e-6),
+                                    key=lambda t: (-t[0], rng.random()))
+                ranked = integral + fractional
+                step = len(integral) + max(1, math.ceil(share * len(fractional)))
+                last = {}
+                for _, a, d, s in ranked[:step]:
+                    fixed[a][d] = s
+                    last.setdefault(a, []).append(d)
         finally:
-            for i in chosen.values():
-                self.lam[i].SetLb(0.0)
+            for i in disabled:
+                self.lam[i].SetUb(self.lp.infinity())
+
+    def by_agent(self, a: int) -> list[int]:
+        return [i for i, col in enumerate(self.columns) if col.agent == a]
+
+    def _objective(self, chosen: list[Column]) -> float:
+        """The master objective of one pattern per agent: own costs plus cover deviations."""
+        count: dict[tuple[int, str], int] = {}
+        for col in chosen:
+            for key in col.shifts:
+                count[key] = count.get(key, 0) + 1
+        total = float(sum(c.cost for c in chosen))
+        for d, s, req, wu, wo in self.rows:
+            have = count.get((d, s), 0)
+            total += wu * max(0, req - have) + wo * max(0, have - req)
+        return total
 
     def _record(self, bound: float, pi: list[float]) -> None:
         if bound > self.best_bound:
@@ -365,6 +475,63 @@ class ColumnGeneration:
         b = None if self.best_bound == -math.inf else math.ceil(self.best_bound - 1e-6)
         return PatternBound(b, self.lp_value, list(self.columns), self.iterations,
                             time.monotonic() - t0, converged)
+
+
+@dataclass
+class Dive:
+    """A dive's roster (one column per agent), its objective, and the pins it had while
+    its LP stayed near the start (the neighbourhood ``complete_pins`` searches)."""
+
+    columns: list[Column]
+    objective: float
+    pins: dict[int, dict[int, str | None]]
+
+
+def complete_pins(problem: Problem, pins: dict[int, dict[int, str | None]], hint: list[Assignment] | None,
+                  *, time_limit: float, num_workers: int = 2, seed: int = 0, cancel=None  # noqa: ANN001
+                  ) -> tuple[list[Assignment], float] | None:
+    """The engine's model with the dive's early pins fixed, solved by CP-SAT: the best
+    roster it finds and its objective (None: none in time).
+
+    Relaxation-induced neighbourhood: the pins are what the near-optimal LP agrees on,
+    and the search decides the rest exactly, with every hard rule and cover term, where
+    the dive's last pins were made one LP at a time (Curtois Instance8: dive 1408, this
+    1310 in 20 s; best known 1300).  Every roster it returns is the full model's, with
+    fixings added."""
+    rv = build_model(problem)
+    m = rv.model
+    for (a, d, s), var in rv.x.items():
+        pin = pins.get(a, {})
+        if d in pin:
+            m.add(var == int(pin[d] == s))
+    if hint:
+        ids = {ag.id: i for i, ag in enumerate(problem.agents)}
+        days = {day: d for d, day in enumerate(problem.dates)}
+        on = {(ids[h.agent_id], days[h.date], h.shift_code) for h in hint}
+        for key, var in rv.x.items():
+            m.add_hint(var, int(key in on))
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = num_workers
+    solver.parameters.max_time_in_seconds = max(0.1, time_limit)
+    solver.parameters.random_seed = seed
+    stop = threading.Event()
+    if cancel is not None:
+        def watch() -> None:
+            while not stop.wait(0.2):
+                if cancel.is_cancelled():
+                    solver.stop_search()
+                    return
+        threading.Thread(target=watch, daemon=True).start()
+    try:
+        code = solver.solve(m)
+    finally:
+        stop.set()
+    if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None
+    dates = problem.dates
+    roster = [Assignment(problem.agents[a].id, dates[d], s) for (a, d, s), var in rv.x.items()
+              if solver.value(var)]
+    return roster, solver.objective_value
 
 
 def pattern_bound(problem: Problem, *, time_limit: float, seed: int = 0,
@@ -443,9 +610,11 @@ def roster_columns(problem: Problem, result: RosterResult) -> list[Column]:
 
 #: Budget split of ``solve_with_patterns`` (shares of the time limit): the engine's own
 #: search for a first roster, then column generation (ends early when converged), the
-#: dive, the restricted master integer program; the engine's search from the best roster
-#: gets the rest, including whatever the earlier phases did not use.
-FIRST_SHARE, PRICING_SHARE, DIVE_SHARE, MASTER_SHARE = 0.3, 0.3, 0.15, 0.1
+#: restricted master integer program (``MASTER_SHARE``; quick where it works: Instance5
+#: 1144 in 1 s where dives land at 1245-1547), then rounds of a dive (up to ``DIVE_SHARE``
+#: each) and ``complete_pins`` (up to ``COMPLETE_SHARE`` each) while more than
+#: ``FINAL_SHARE`` is left; the engine's search from the best roster gets the rest.
+FIRST_SHARE, PRICING_SHARE, DIVE_SHARE, COMPLETE_SHARE, MASTER_SHARE, FINAL_SHARE = 0.2, 0.3, 0.15, 0.1, 0.05, 0.25
 #: Column generation took 27-69 times its first round (models built, every agent priced
 #: once at zero prices) to converge on Curtois 5-12 (11-21 rounds, later rounds being
 #: slower; measured at 60 s each).  When the first round times ``ROUNDS`` exceeds
@@ -457,14 +626,16 @@ ROUNDS, AFFORDABLE = 30, 0.4
 
 def solve_with_patterns(problem: Problem, *, time_limit: float, num_workers: int = 2, seed: int = 0,
                         progress: ProgressCallback | None = None, cancel=None) -> RosterResult | None:  # noqa: ANN001
-    """Engine search, pattern bound and columns, master IP, engine search from the best.
+    """Engine search, pattern bound and columns, dives, master IP, engine search from the best.
 
     1. The engine (``solve``, strategy ``cp-sat``) finds a first roster; its agents'
        schedules seed the column pool, so the master IP can never do worse than it.
     2. Column generation gives the lower bound and patterns that fit together.
-    3. ``ColumnGeneration.dive`` rounds the LP into a roster, then ``restricted_master``
-       picks one pattern per agent among all columns; the best of these rosters and the
-       first is the hint of
+    3. ``restricted_master`` picks one pattern per agent among the columns, then
+       ``ColumnGeneration.dive`` rounds the LP into a roster and ``complete_pins``
+       searches the engine's model around the dive's early pins, repeated (different
+       tie-breaks) while time allows; the best of these rosters and the first is the
+       hint of
     4. the engine's search for the rest of the budget: the answer comes from the engine's
        model (and the caller's checks), and its bound is the larger of the two.
     None when the relaxation does not apply (``not_decomposable``)."""
@@ -494,18 +665,34 @@ def solve_with_patterns(problem: Problem, *, time_limit: float, num_workers: int
     if first is not None and first.feasible:
         hint = [Assignment(s.agent_id, s.date, s.shift_code) for s in first.assignments]
         best = first.objective
-    if pb.lp_value is not None and left() > 0.2 * time_limit and (pb.bound is None or best > pb.bound):
-        dived = cg.dive(min(DIVE_SHARE * time_limit, left() / 3), cancel=cancel)
-        progress(Progress(stage="patterns", message=f"dive: {dived[1] if dived else None}",
-                          elapsed=time.monotonic() - t0, time_limit=time_limit))
-        if dived is not None and dived[1] < best - 1e-6:
-            hint, best = _assignments(problem, dived[0]), dived[1]
-    if left() > 0.1 * time_limit and (pb.bound is None or best > pb.bound):
-        found = restricted_master(problem, cg.columns, time_limit=min(MASTER_SHARE * time_limit, left() / 2))
+    open_gap = lambda: pb.bound is None or best > pb.bound + 1e-6  # noqa: E731
+    spare = lambda: left() - FINAL_SHARE * time_limit  # noqa: E731
+    if pb.lp_value is not None and open_gap() and spare() > 0.02 * time_limit:
+        found = restricted_master(problem, cg.columns, time_limit=min(MASTER_SHARE * time_limit, spare()))
         progress(Progress(stage="patterns", message=f"master IP: {found[1] if found else None}",
                           elapsed=time.monotonic() - t0, time_limit=time_limit))
         if found is not None and found[1] < best - 1e-6:
             hint, best = found[0], found[1]
+    dives = 0
+    while pb.lp_value is not None and open_gap() and spare() > 0.02 * time_limit and \
+            not (cancel and cancel.is_cancelled()):
+        dived = cg.dive(min(DIVE_SHARE * time_limit, spare()), seed=seed + dives, cancel=cancel)
+        dives += 1
+        progress(Progress(stage="patterns", message=f"dive {dives}: {dived.objective if dived else None}",
+                          elapsed=time.monotonic() - t0, time_limit=time_limit))
+        if dived is None:
+            break
+        roster = _assignments(problem, dived.columns)
+        if dived.objective < best - 1e-6:
+            hint, best = roster, dived.objective
+        if dived.pins and open_gap() and spare() > 0.02 * time_limit:
+            # the dive's own roster keeps its pins: the search starts from it
+            done = complete_pins(problem, dived.pins, roster, time_limit=min(COMPLETE_SHARE * time_limit, spare()),
+                                 num_workers=num_workers, seed=seed + dives, cancel=cancel)
+            progress(Progress(stage="patterns", message=f"search around dive {dives}: {done[1] if done else None}",
+                              elapsed=time.monotonic() - t0, time_limit=time_limit))
+            if done is not None and done[1] < best - 1e-6:
+                hint, best = done
     budget = left()
     if pb.bound is not None and best <= pb.bound + 1e-6:
         # the hint meets the bound: it is optimal, the engine only reads it back

@@ -9,7 +9,8 @@ import pytest
 from roster_factories import small_problem
 
 from optimizer.roster.nrp import DAY0, Instance, Staff, check_solution, read_instance, solve_instance, to_problem
-from optimizer.roster.patterns import ColumnGeneration, not_decomposable, pattern_bound, restricted_master
+from optimizer.roster.patterns import (ColumnGeneration, complete_pins, not_decomposable, pattern_bound,
+                                       restricted_master)
 from optimizer.roster.solve import solve
 
 from tests.shared_data import SHARED_ROOT, needs
@@ -71,15 +72,47 @@ def test_dive_roster_is_valid_and_priced_like_the_checker(seed: int) -> None:
     problem = to_problem(inst)
     cg = ColumnGeneration(problem)
     pb = cg.run(60)
-    dived = cg.dive(60)
+    dived = cg.dive(60, seed=seed)
     assert dived is not None
-    columns, objective = dived
-    assert sorted(c.agent for c in columns) == list(range(len(problem.agents)))
-    triples = [(problem.agents[c.agent].id, d, s) for c in columns for d, s in c.shifts]
+    assert sorted(c.agent for c in dived.columns) == list(range(len(problem.agents)))
+    triples = [(problem.agents[c.agent].id, d, s) for c in dived.columns for d, s in c.shifts]
+    errors, obj = check_solution(inst, triples)
+    assert errors == []
+    assert obj == round(dived.objective)
+    assert obj >= pb.bound
+    # the pins agree with the roster the dive ended on (pins are only ever added)
+    worked = {(c.agent, d): s for c in dived.columns for d, s in c.shifts}
+    for a, pins in dived.pins.items():
+        for d, s in pins.items():
+            assert worked.get((a, d)) == s
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_search_around_pins_keeps_them_and_every_rule(seed: int) -> None:
+    """``complete_pins`` searches the engine's model with the pins fixed: its roster keeps
+    every pin, passes the instance's checker, and scores what the engine says."""
+    inst = tiny_instance(seed)
+    problem = to_problem(inst)
+    cg = ColumnGeneration(problem)
+    pb = cg.run(60)
+    dived = cg.dive(60, seed=seed)
+    assert dived is not None
+    # pin the dive's first week (shifts and days off) for every other agent
+    on = {(c.agent, d): s for c in dived.columns for d, s in c.shifts}
+    pins = {a: {d: on.get((a, d)) for d in range(7)} for a in range(0, len(problem.agents), 2)}
+    done = complete_pins(problem, pins, None, time_limit=20)
+    assert done is not None
+    roster, objective = done
+    triples = [(s.agent_id, (s.date - DAY0).days, s.shift_code) for s in roster]
     errors, obj = check_solution(inst, triples)
     assert errors == []
     assert obj == round(objective)
     assert obj >= pb.bound
+    ids = {a.id: i for i, a in enumerate(problem.agents)}
+    worked = {(ids[e], d): s for e, d, s in triples}
+    for a, pinned in pins.items():
+        for d, s in pinned.items():
+            assert worked.get((a, d)) == s
 
 
 def test_not_decomposable_says_why_and_solve_falls_back() -> None:
