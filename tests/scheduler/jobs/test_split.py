@@ -27,5 +27,9 @@ def test_split_solve_runs_parts_and_combines(app):
     assert "Q1" in r["under_covered_agent_minutes"] and isinstance(r["hard_violations"], int)
     if r["parts_solved"] == 2:  # each team's roster is valid, so the combined one is too
         assert r["hard_violations"] == 0
-        # team shares of the demand add up to the center's: combined under-coverage = parts'
-        assert sum(r["under_covered_agent_minutes"].values()) == r["parts_under_covered_agent_minutes"]
+        # team shares of the demand add up to the center's, so the center is short at most
+        # what the parts are short of their shares (less where one team's extra agents
+        # cover another team's gap), and never short where no part is
+        combined = sum(r["under_covered_agent_minutes"].values())
+        assert combined <= r["parts_under_covered_agent_minutes"]
+        assert (combined == 0) or r["parts_under_covered_agent_minutes"] > 0
