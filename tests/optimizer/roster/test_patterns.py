@@ -9,8 +9,9 @@ import pytest
 from roster_factories import small_problem
 
 from optimizer.roster.nrp import DAY0, Instance, Staff, check_solution, read_instance, solve_instance, to_problem
-from optimizer.roster.patterns import (ColumnGeneration, complete_pins, not_decomposable, pattern_bound,
+from optimizer.roster.patterns import (ColumnGeneration, Dive, complete_pins, not_decomposable, pattern_bound,
                                        restricted_master)
+from optimizer.roster.problem import Problem
 from optimizer.roster.solve import solve
 
 from tests.shared_data import SHARED_ROOT, needs
@@ -60,26 +61,34 @@ def test_master_roster_is_valid_and_priced_like_the_checker(seed: int) -> None:
     found = restricted_master(problem, pb.columns, time_limit=30)
     assert found is not None
     roster, objective = found
-    errors, obj = check_solution(inst, [(a.agent_id, (a.date - DAY0).days, a.shift_code) for a in roster])
+    assert_checked(inst, [(a.agent_id, (a.date - DAY0).days, a.shift_code) for a in roster], objective, pb.bound)
+
+
+def dived_instance(seed: int) -> tuple[Instance, Problem, int, Dive]:
+    """A random instance, its pattern bound and a dive after column generation."""
+    inst = tiny_instance(seed)
+    problem = to_problem(inst)
+    cg = ColumnGeneration(problem)
+    bound = cg.run(60).bound
+    dived = cg.dive(60, seed=seed)
+    assert dived is not None and bound is not None
+    return inst, problem, bound, dived
+
+
+def assert_checked(inst: Instance, triples: list[tuple[str, int, str]], objective: float, bound: int) -> None:
+    """The benchmark's own checker accepts the roster at the objective the engine claims."""
+    errors, obj = check_solution(inst, triples)
     assert errors == []
     assert obj == round(objective)
-    assert obj >= pb.bound
+    assert obj >= bound
 
 
 @pytest.mark.parametrize("seed", [2, 5])
 def test_dive_roster_is_valid_and_priced_like_the_checker(seed: int) -> None:
-    inst = tiny_instance(seed)
-    problem = to_problem(inst)
-    cg = ColumnGeneration(problem)
-    pb = cg.run(60)
-    dived = cg.dive(60, seed=seed)
-    assert dived is not None
+    inst, problem, bound, dived = dived_instance(seed)
     assert sorted(c.agent for c in dived.columns) == list(range(len(problem.agents)))
     triples = [(problem.agents[c.agent].id, d, s) for c in dived.columns for d, s in c.shifts]
-    errors, obj = check_solution(inst, triples)
-    assert errors == []
-    assert obj == round(dived.objective)
-    assert obj >= pb.bound
+    assert_checked(inst, triples, dived.objective, bound)
     # the pins agree with the roster the dive ended on (pins are only ever added)
     worked = {(c.agent, d): s for c in dived.columns for d, s in c.shifts}
     for a, pins in dived.pins.items():
@@ -91,12 +100,7 @@ def test_dive_roster_is_valid_and_priced_like_the_checker(seed: int) -> None:
 def test_search_around_pins_keeps_them_and_every_rule(seed: int) -> None:
     """``complete_pins`` searches the engine's model with the pins fixed: its roster keeps
     every pin, passes the instance's checker, and scores what the engine says."""
-    inst = tiny_instance(seed)
-    problem = to_problem(inst)
-    cg = ColumnGeneration(problem)
-    pb = cg.run(60)
-    dived = cg.dive(60, seed=seed)
-    assert dived is not None
+    inst, problem, bound, dived = dived_instance(seed)
     # pin the dive's first week (shifts and days off) for every other agent
     on = {(c.agent, d): s for c in dived.columns for d, s in c.shifts}
     pins = {a: {d: on.get((a, d)) for d in range(7)} for a in range(0, len(problem.agents), 2)}
@@ -104,10 +108,7 @@ def test_search_around_pins_keeps_them_and_every_rule(seed: int) -> None:
     assert done is not None
     roster, objective = done
     triples = [(s.agent_id, (s.date - DAY0).days, s.shift_code) for s in roster]
-    errors, obj = check_solution(inst, triples)
-    assert errors == []
-    assert obj == round(objective)
-    assert obj >= pb.bound
+    assert_checked(inst, triples, objective, bound)
     ids = {a.id: i for i, a in enumerate(problem.agents)}
     worked = {(ids[e], d): s for e, d, s in triples}
     for a, pinned in pins.items():
