@@ -177,7 +177,7 @@ SOLVER_STATUSES = {
     "MODEL_INVALID": _l("Invalid model (an engine error)"),
 }
 
-#: Background job states (scheduler.jobs), as the live progress bar says them.
+#: Background job states (scheduler.jobs): job lists and the live progress bar.
 JOB_STATUSES = {
     "queued": _l("Queued"),
     "running": _l("Running"),
@@ -195,6 +195,11 @@ def solver_status_label(code: str | None) -> str:
 def job_status_label(code: str | None) -> str:
     """A background job's state in the reader's language; an unknown state as recorded."""
     return str(JOB_STATUSES.get(code or "", code or ""))
+
+
+def job_status_labels() -> dict[str, str]:
+    """Every job state's label, for the live progress bar's script."""
+    return {code: str(label) for code, label in JOB_STATUSES.items()}
 
 
 def activity_label(kind: str) -> str:
@@ -424,6 +429,7 @@ def template_helpers() -> dict[str, Any]:
         "forecast_method_label": forecast_method_label,
         "solver_status_label": solver_status_label,
         "job_status_label": job_status_label,
+        "job_status_labels": job_status_labels,
         "activity_label": activity_label,
         "audit_entity_label": audit_entity_label,
     }

@@ -47,7 +47,7 @@ from dataclasses import dataclass, replace
 from ortools.linear_solver import pywraplp
 from ortools.sat.python import cp_model
 
-from optimizer.progress import Progress, ProgressCallback, no_progress
+from optimizer.progress import NEVER_CANCELLED, Progress, ProgressCallback, no_progress
 from optimizer.roster.model import RosterVars, build_model
 from optimizer.roster.problem import Assignment, Problem
 from optimizer.roster.result import RosterResult
@@ -182,6 +182,8 @@ class ColumnGeneration:
             self.rows_of.setdefault((d, s), []).append(k)
         self.pricers = [_Pricer(problem, a, seed) for a in range(len(problem.agents))]
         self.columns: list[Column] = []
+        #: per agent, the indexes of its columns
+        self.of_agent: dict[int, list[int]] = {a: [] for a in range(len(problem.agents))}
         self.seen: set[tuple[int, frozenset[tuple[int, str]]]] = set()
         lp = pywraplp.Solver.CreateSolver("GLOP")
         self.lp = lp
@@ -216,6 +218,7 @@ class ColumnGeneration:
             for k in self.rows_of.get(key, ()):
                 self.cover[k].SetCoefficient(var, 1)
         self.lp.Objective().SetCoefficient(var, cost)
+        self.of_agent[a].append(len(self.columns))
         self.columns.append(col)
         self.lam.append(var)
         return True
@@ -319,9 +322,8 @@ class ColumnGeneration:
                 break
         return self._result(t0, converged)
 
-    def dive(self, time_limit: float, *, pricing_limit: float = 2.0, rounds: int = 3,
-                        share: float = 0.05, slack: float = 2.0, seed: int = 0, cancel=None  # noqa: ANN001
-                        ) -> Dive | None:
+    def dive(self, time_limit: float, *, pricing_limit: float = 2.0, rounds: int = 3, share: float = 0.05,
+             slack: float = 2.0, seed: int = 0, cancel=None) -> Dive | None:  # noqa: ANN001
         """Fix-and-price dive on the original decisions: each step pins the (agent, day)
         pairs whose LP value is integral and the ``share`` of the fractional ones whose
         largest value (a template, or off) is largest, re-prices the agents at the pinned
@@ -342,6 +344,12 @@ class ColumnGeneration:
         fixed: dict[int, dict[int, str | None]] = {a: {} for a in range(n)}
         days = self.problem.days
         col_days: dict[int, dict[int, str]] = {}
+
+        def days_of(i: int) -> dict[int, str]:
+            if i not in col_days:
+                col_days[i] = dict(self.columns[i].shifts)
+            return col_days[i]
+
         disabled: list[int] = []
         last: dict[int, list[int]] = {}
         lp0: float | None = None
@@ -349,11 +357,8 @@ class ColumnGeneration:
         rng = random.Random(seed)
 
         def compatible(i: int) -> bool:
-            col = self.columns[i]
-            if i not in col_days:
-                col_days[i] = {d: s for d, s in col.shifts}
-            cd, pins = col_days[i], fixed[col.agent]
-            return all(cd.get(d) == v for d, v in pins.items())
+            cd = days_of(i)
+            return all(cd.get(d) == v for d, v in fixed[self.columns[i].agent].items())
 
         def restrict() -> None:
             for i, var in enumerate(self.lam):
@@ -378,14 +383,14 @@ class ColumnGeneration:
                     return None
                 restrict()
                 starving = {a for a in range(n)
-                            if not any(self.lam[i].ub() > 0 for i in self.by_agent(a))}
+                            if not any(self.lam[i].ub() > 0 for i in self.of_agent[a])}
                 if starving:
                     # pins taken from different patterns may clash (a rotation rule
                     # across two pinned days): those agents lose this step's pins
                     for a in starving - price(starving, pi):
                         for d in last.get(a, ()):
                             del fixed[a][d]
-                        for i in self.by_agent(a):
+                        for i in self.of_agent[a]:
                             if i in disabled and compatible(i):
                                 self.lam[i].SetUb(self.lp.infinity())
                                 disabled.remove(i)
@@ -413,7 +418,7 @@ class ColumnGeneration:
                     if weight[i] > 1e-9 and (col.agent not in pick or weight[i] > weight[pick[col.agent]]):
                         pick[col.agent] = i
                 if len(pick) == n and all(weight[i] > 1 - 1e-6 for i in pick.values()):
-                    return Dive([self.columns[i] for i in pick.values()], self.lp.Objective().Value(), pins)
+                    return Dive([self.columns[i] for i in pick.values()], lp, pins)
                 if time.monotonic() >= deadline:
                     # out of time: each agent its heaviest pattern (LP rounding)
                     chosen = [self.columns[pick[a]] if a in pick else None for a in range(n)]
@@ -424,7 +429,7 @@ class ColumnGeneration:
                 for i, col in enumerate(self.columns):
                     if weight[i] <= 1e-9:
                         continue
-                    cd = col_days.get(i) or {d: s for d, s in col.shifts}
+                    cd = days_of(i)
                     for d in range(days):
                         if d not in fixed[col.agent]:
                             slot = value.setdefault((col.agent, d), {})
@@ -451,9 +456,6 @@ class ColumnGeneration:
         finally:
             for i in disabled:
                 self.lam[i].SetUb(self.lp.infinity())
-
-    def by_agent(self, a: int) -> list[int]:
-        return [i for i, col in enumerate(self.columns) if col.agent == a]
 
     def _objective(self, chosen: list[Column]) -> float:
         """The master objective of one pattern per agent: own costs plus cover deviations."""
@@ -498,6 +500,8 @@ def complete_pins(problem: Problem, pins: dict[int, dict[int, str | None]], hint
     the dive's last pins were made one LP at a time (Curtois Instance8: dive 1408, this
     1310 in 20 s; best known 1300).  Every roster it returns is the full model's, with
     fixings added."""
+    from optimizer.roster.solve import hinted_keys, run_cp_sat
+
     rv = build_model(problem)
     m = rv.model
     for (a, d, s), var in rv.x.items():
@@ -505,27 +509,11 @@ def complete_pins(problem: Problem, pins: dict[int, dict[int, str | None]], hint
         if d in pin:
             m.add(var == int(pin[d] == s))
     if hint:
-        ids = {ag.id: i for i, ag in enumerate(problem.agents)}
-        days = {day: d for d, day in enumerate(problem.dates)}
-        on = {(ids[h.agent_id], days[h.date], h.shift_code) for h in hint}
+        on = hinted_keys(rv, hint)
         for key, var in rv.x.items():
             m.add_hint(var, int(key in on))
-    solver = cp_model.CpSolver()
-    solver.parameters.num_workers = num_workers
-    solver.parameters.max_time_in_seconds = max(0.1, time_limit)
-    solver.parameters.random_seed = seed
-    stop = threading.Event()
-    if cancel is not None:
-        def watch() -> None:
-            while not stop.wait(0.2):
-                if cancel.is_cancelled():
-                    solver.stop_search()
-                    return
-        threading.Thread(target=watch, daemon=True).start()
-    try:
-        code = solver.solve(m)
-    finally:
-        stop.set()
+    solver, code, _, _ = run_cp_sat(rv, time_limit=max(0.1, time_limit), num_workers=num_workers, seed=seed,
+                                    progress=no_progress, cancel=cancel or NEVER_CANCELLED, stage="patterns")
     if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
     dates = problem.dates

@@ -61,16 +61,19 @@ class _Reporter(cp_model.CpSolverSolutionCallback):
             self.stop_search()
 
 
+def hinted_keys(rv: RosterVars, hint: Iterable[Assignment]) -> set[tuple[int, int, str]]:
+    """The model's ``x`` keys (agent, day, template) of a roster; shifts of agents or
+    days outside the model are left out."""
+    ids = {a.id: i for i, a in enumerate(rv.problem.agents)}
+    days = {day: d for d, day in enumerate(rv.timeline.dates)}
+    return {(ids[h.agent_id], days[h.date], h.shift_code) for h in hint if h.agent_id in ids and h.date in days}
+
+
 def apply_hint(rv: RosterVars, hint: Iterable[Assignment], time_limit: float = 5.0) -> None:
     """Warm start: hint every ``x`` (1 on the hinted shifts, 0 elsewhere), completed to
     a full assignment of every variable when the hinted roster is feasible (a partial
     hint of ``x`` alone is often lost by CP-SAT's presolve)."""
-    ids = {a.id: i for i, a in enumerate(rv.problem.agents)}
-    days = {day: d for d, day in enumerate(rv.timeline.dates)}
-    on = set()
-    for h in hint:
-        if h.agent_id in ids and h.date in days:
-            on.add((ids[h.agent_id], days[h.date], h.shift_code))
+    on = hinted_keys(rv, hint)
     values = {var.index: (1 if key in on else 0) for key, var in rv.x.items()}
     probe = rv.model.clone()
     for idx, v in values.items():
@@ -182,11 +185,8 @@ def solve(
         phased = solve_phased(problem, time_limit=time_limit, num_workers=num_workers, seed=seed,
                               progress=progress, cancel=cancel)
         if phased is not None:
-            if explain and phased.feasible and any(phased.under_minutes().values()):
-                from optimizer.roster.explain import coverage_sentences
-
-                said = tuple(coverage_sentences(problem))
-                phased = replace(phased, explanation=tuple(x.message for x in said), explanation_sentences=said)
+            if explain:
+                phased = _with_skill_gaps(problem, phased)
             progress(Progress(stage="roster", message=f"done: {phased.status}", fraction=1.0,
                               elapsed=phased.runtime, time_limit=time_limit, solutions=phased.solutions,
                               objective=phased.objective, bound=phased.bound))
@@ -213,15 +213,23 @@ def solve(
         budget = max(min(10.0, time_limit), time_limit - (time.monotonic() - t0))
         result = explained(problem, result, time_limit=budget, num_workers=num_workers, seed=seed,
                            progress=progress, cancel=cancel)
-    elif explain and result.feasible and any(result.under_minutes().values()):
-        from optimizer.roster.explain import coverage_sentences
-
-        said = tuple(coverage_sentences(problem))
-        result = replace(result, explanation=tuple(x.message for x in said), explanation_sentences=said)
+    elif explain:
+        result = _with_skill_gaps(problem, result)
     progress(Progress(stage="roster", message=f"done: {result.status}", fraction=1.0,
                       elapsed=result.runtime, time_limit=time_limit, solutions=result.solutions,
                       objective=result.objective, bound=result.bound))
     return result
+
+
+def _with_skill_gaps(problem: Problem, result: RosterResult) -> RosterResult:
+    """A feasible roster that leaves intervals short says where too few skilled agents
+    exist (``coverage_sentences``), for the CLI and, as sentences, for people."""
+    if not (result.feasible and any(result.under_minutes().values())):
+        return result
+    from optimizer.roster.explain import coverage_sentences
+
+    said = tuple(coverage_sentences(problem))
+    return replace(result, explanation=tuple(x.message for x in said), explanation_sentences=said)
 
 
 def _solve_lns(rv: RosterVars, t0: float, time_limit: float, share: float, common: dict) -> RosterResult:

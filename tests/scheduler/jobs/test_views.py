@@ -28,6 +28,9 @@ def test_owner_sees_snapshot_and_page(client, login_as):
     html = client.get(f"/jobs/{job.id}/view").get_data(as_text=True)
     assert "data-job-progress" in html and "job_progress.js" in html and "Solutions found" in html
     assert "RuntimeError: boom" in html and "traceback here" not in html
+    # the script's labels: every job state (webapp.i18n.JOB_STATUSES) and the bar's own words
+    assert '"failed": "Failed"' in html and '"queued": "Queued"' in html and '"cancelling":' in html
+    assert '<span class="badge" data-field="status">Failed</span>' in html
 
 
 def test_other_users_job_is_forbidden_but_planner_may_see_it(client, login_as, make_user):
