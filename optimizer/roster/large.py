@@ -15,8 +15,9 @@ through coverage and the supervisor rule, so the roster decomposes:
    own with every rule on, so the union is valid.
 3. *Lower bound and plan.*  ``coverage_bound`` solves, week by week, the LP relaxation of
    an aggregated model (head counts per profile, day and template; break placements;
-   skill split; supervisor rule; leave, weekly and daily limits per profile) with CLP.
-   No roster has less under-coverage.  Its head counts are the *plan*.
+   skill split; supervisor rule; leave, night eligibility, weekly and daily limits per
+   profile, the weekly shift limit summed agent by agent) with CLP.  No roster has less
+   under-coverage.  Its head counts are the *plan*.
 4. *LP-guided re-plan.*  Each block is re-solved with per-shift targets taken from the
    plan (a shift-demand model: no interval coverage, so it solves in seconds).
 5. *Breaks for the whole center.*  ``place_breaks`` fixes every shift and places every
@@ -614,19 +615,21 @@ def _week_bound(problem: Problem, tl: object, block: range, *, breaks: bool, sol
     for (skills, is_sup), members in profiles.items():
         mine: dict[tuple[int, str], object] = {}
         night_ok = sum(1 for a in members if a.night_ok)
-        max_minutes = sum(a.max_hours_week for a in members) * 60
         phone = {i: lp.NumVar(0, inf, "") for i in own}
         phone_rows = {i: lp.Constraint(-inf, 0) for i in own}
         phone_total = lp.Constraint(-inf, 0)
         for i in own:
             phone_rows[i].SetCoefficient(phone[i], 1)
             phone_total.SetCoefficient(phone[i], 1)
-        week_hours = lp.Constraint(-inf, max_minutes * len(block) / 7)
-        week_days = lp.Constraint(-inf, len(members) * (len(block) - int((r.min_days_off_per_week or 0) * len(block) / 7)))
+        week_hours = lp.Constraint(-inf, sum(math.ceil(a.max_hours_week * 60 * len(block) / 7) for a in members)
+                                   if r.weekly_hours else inf)
+        week_days = lp.Constraint(-inf, _shift_days(problem, members, [tl.dates[d] for d in block], leave))  # type: ignore[attr-defined]
         for d in days:
             day = tl.dates[d]  # type: ignore[attr-defined]
             avail = sum(1 for a in members if (a.id, day) not in leave)
             day_row = lp.Constraint(-inf, avail)
+            # one shift a day: the night templates of a day share the night-eligible agents
+            night_row = lp.Constraint(-inf, sum(1 for a in members if a.night_ok and (a.id, day) not in leave))
             for t in problem.templates:
                 slot = tl.slots[d, t.code]  # type: ignore[attr-defined]
                 inside = [i for i in slot.intervals if lo <= i < hi]
@@ -637,6 +640,8 @@ def _week_bound(problem: Problem, tl: object, block: range, *, breaks: bool, sol
                 if d in block:
                     heads[(skills, is_sup), d, t.code] = n
                 day_row.SetCoefficient(n, 1)
+                if t.is_night:
+                    night_row.SetCoefficient(n, 1)
                 if d in block:
                     week_hours.SetCoefficient(n, t.paid_minutes)
                     week_days.SetCoefficient(n, 1)
@@ -690,6 +695,24 @@ def _week_bound(problem: Problem, tl: object, block: range, *, breaks: bool, sol
         plan.update({key: var.solution_value() for key, var in heads.items()})
     # a simplex optimum up to its tolerance (CLP may return -1e-6 for 0)
     return max(0.0, objective.Value()) * problem.interval_minutes
+
+
+def _shift_days(problem: Problem, members: list, dates: list, leave: set) -> int:
+    """Most shifts the profile's agents can work on ``dates`` (one week or its tail),
+    summed agent by agent: each works at most on the days it is not on leave, on at most
+    the week's days less its minimum days off, and no more shifts than its weekly hours
+    hold (the shortest paid shift).  Summing per agent rather than over the profile keeps
+    an agent on leave from lending its unused days to the others."""
+    r = problem.rules
+    per_week = len(dates) - int((r.min_days_off_per_week or 0) * len(dates) / 7)
+    shortest = min((t.paid_minutes for t in problem.templates), default=0)
+    total = 0
+    for a in members:
+        free = sum(1 for day in dates if (a.id, day) not in leave)
+        cap = math.ceil(a.max_hours_week * 60 * len(dates) / 7)  # prorated as ``model/hours.py`` does
+        by_hours = cap // shortest if r.weekly_hours and shortest > 0 else free
+        total += min(free, per_week, by_hours)
+    return total
 
 
 def _rest_rows(problem: Problem, tl: object, lp: object, heads: dict[tuple[int, str], object], members: list,

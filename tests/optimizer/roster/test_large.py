@@ -13,7 +13,9 @@ from optimizer.roster.large import (
     _coverage_cost, _pooled_first, blocks_by_profile, coverage_bound, estimate_coverage, place_breaks,
     place_breaks_by_day,
 )
-from optimizer.roster.problem import Agent, Assignment, BreakRule, Problem, Requirement, Rules, ShiftTemplate
+from optimizer.roster.problem import (
+    Agent, Assignment, BreakRule, Problem, Requirement, Rules, ShiftTemplate, TimeOff,
+)
 from optimizer.roster.result import RosterResult
 from optimizer.roster.scenario import roster_rows
 from optimizer.roster.solve import solve
@@ -172,3 +174,44 @@ def test_bound_sees_rest_between_shifts() -> None:
     assert lb == pytest.approx(optimum)
     # without the rule the same relaxation (and the optimum) is 0: the rows are what lifts it
     assert coverage_bound(_late_then_early(0)) == pytest.approx(0)
+
+
+def _exact_under(p: Problem) -> int:
+    exact = solve(p, time_limit=20, num_workers=2, strategy="cp-sat", explain=False)
+    assert exact.status == "OPTIMAL"
+    return sum(exact.under_minutes().values())
+
+
+def test_bound_sees_that_night_templates_share_the_night_agents() -> None:
+    """Two agents, one of them night-eligible; one agent wanted 00:00-08:00 on two
+    4-hour night shifts.  Each template alone may take the night agent, but not both
+    (one shift a day): the bound is the optimum, half the night uncovered."""
+    start = date(2026, 3, 16)
+    early, dawn = ShiftTemplate("A", 0, 4 * 60), ShiftTemplate("B", 4 * 60, 4 * 60)
+    assert early.is_night and dawn.is_night
+    agents = (Agent("N", skills=("Q1",), night_ok=True), Agent("D", skills=("Q1",), night_ok=False))
+    t0 = datetime(2026, 3, 16, 0, tzinfo=timezone.utc)
+    reqs = tuple(Requirement(t0 + timedelta(minutes=15 * k), "Q1", 1) for k in range(32))
+    p = Problem(start_date=start, days=1, agents=agents, templates=(early, dawn), requirements=reqs,
+                rules=Rules(supervisor_always_on_duty=False, weekly_hours=False))
+    optimum = _exact_under(p)
+    assert optimum == 16 * 15
+    assert coverage_bound(p) == pytest.approx(optimum)
+
+
+def test_bound_does_not_lend_days_of_leave() -> None:
+    """Two agents, a week, two wanted on a day shift every day, at least two days off a
+    week: the agent on leave four days can work three, the other five.  Summed over the
+    profile (5 + 5 shifts) the bound would let the first agent's leave days go to the
+    second; summed agent by agent it is the optimum, six shifts short."""
+    start = date(2026, 3, 16)
+    day = ShiftTemplate("D", 8 * 60, 8 * 60)
+    agents = tuple(Agent(f"A{i}", skills=("Q1",), max_hours_week=40) for i in range(2))
+    reqs = tuple(Requirement(datetime(2026, 3, 16 + d, 8, tzinfo=timezone.utc) + timedelta(minutes=15 * k), "Q1", 2)
+                 for d in range(7) for k in range(32))
+    leave = tuple(TimeOff("A0", start + timedelta(days=d)) for d in (0, 2, 4, 6))
+    p = Problem(start_date=start, days=7, agents=agents, templates=(day,), requirements=reqs, time_off=leave,
+                rules=Rules(supervisor_always_on_duty=False, min_consecutive_days_off=None, max_weekends_per_window=None))
+    optimum = _exact_under(p)
+    assert optimum == 6 * 32 * 15
+    assert coverage_bound(p) == pytest.approx(optimum)
