@@ -44,6 +44,18 @@ class ShiftTemplate(db.Model):
     def paid_minutes(self) -> int:
         return self.length_minutes - self.unpaid_break_minutes
 
+    @property
+    def end(self) -> str:
+        """Local end time ``HH:MM`` (the clock time: a night shift's end is the next morning's)."""
+        h, m = (int(x) for x in self.start.split(":"))
+        total = (h * 60 + m + self.length_minutes) % (24 * 60)
+        return f"{total // 60:02d}:{total % 60:02d}"
+
+    @property
+    def hours(self) -> str:
+        """``HH:MM–HH:MM``, as the roster legend and cell tooltips show it."""
+        return f"{self.start}\u2013{self.end}"
+
 
 class Roster(db.Model):
     __tablename__ = "rosters"

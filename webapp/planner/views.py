@@ -463,7 +463,9 @@ def _grid_rows_html(grid: queries.RosterGrid) -> Markup:
             c = c or None  # an empty code is an empty cell, as before
             html = cell_of.get(c)
             if html is None:
-                html = cell_of[c] = f'<td class="t-{escape(c)}">{escape(c)}</td>'
+                t = grid.templates.get(c)
+                title = f' title="{escape(c)} {escape(t.hours)}"' if t else ""
+                html = cell_of[c] = f'<td class="t-{escape(c)}"{title}>{escape(c)}</td>'
             cells.append(html)
         mark = '<span class="sup-mark">★</span>' if r.supervisor else ""
         team = escape(r.team)

@@ -10,7 +10,9 @@ import sqlalchemy as sa
 from optimizer.progress import NEVER_CANCELLED, no_progress
 from scheduler.db import db
 from scheduler.errors import Conflict
-from scheduler.models import AuditLog, Job, Notification, Roster, RosterVersion, Shift, ShiftActivity, TimeOff
+from scheduler.models import (
+    AuditLog, Job, Notification, Roster, RosterVersion, Shift, ShiftActivity, ShiftTemplate, TimeOff,
+)
 from scheduler.planning import rosters
 from scheduler.planning.roster_problem import build_problem
 from tests.scheduler.planning.factories import START, agent_ids, tiny_center, user_id
@@ -227,3 +229,10 @@ def test_weekly_job_submits_next_period_once(app) -> None:
     in_process_pool().wait(timeout=120)
     assert second["submitted"] == [] or second["submitted"][0]["start"] != first["submitted"][0]["start"]
     assert site.id
+
+
+@pytest.mark.parametrize(("start", "length", "hours"), [("09:00", 540, "09:00\u201318:00"),
+                                                       ("22:00", 540, "22:00\u201307:00"),
+                                                       ("16:00", 480, "16:00\u201300:00")])
+def test_template_hours_read_as_clock_times(start: str, length: int, hours: str) -> None:
+    assert ShiftTemplate(code="X", name="X", start=start, length_minutes=length).hours == hours
