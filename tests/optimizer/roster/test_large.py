@@ -215,3 +215,24 @@ def test_bound_does_not_lend_days_of_leave() -> None:
     optimum = _exact_under(p)
     assert optimum == 6 * 32 * 15
     assert coverage_bound(p) == pytest.approx(optimum)
+
+
+def test_bound_does_not_borrow_the_night_before_a_week() -> None:
+    """One agent, eight days from a Monday: a day shift wanted Monday to Friday (the
+    agent's five shifts of the week) and cover on the second Monday from 00:00 to 06:00,
+    which only a Sunday night shift reaches.  A bound made week by week, with the day
+    before each week free, covered that Monday with a Sunday night the first week could
+    not afford (bound 0); over the whole horizon the bound is the optimum: the Monday's
+    six hours short, 360 agent-minutes."""
+    start = date(2026, 3, 16)
+    day, night = ShiftTemplate("D", 8 * 60, 8 * 60), ShiftTemplate("N", 22 * 60, 8 * 60)
+    agents = (Agent("A0", skills=("Q1",), night_ok=True, max_hours_week=40),)
+    weekdays = [datetime(2026, 3, 16 + d, 8, tzinfo=timezone.utc) + timedelta(minutes=15 * k)
+                for d in range(5) for k in range(32)]
+    monday = [datetime(2026, 3, 23, 0, tzinfo=timezone.utc) + timedelta(minutes=15 * k) for k in range(24)]
+    reqs = tuple(Requirement(t, "Q1", 1) for t in weekdays + monday)
+    p = Problem(start_date=start, days=8, agents=agents, templates=(day, night), requirements=reqs,
+                rules=Rules(supervisor_always_on_duty=False, min_consecutive_days_off=None))
+    optimum = _exact_under(p)
+    assert optimum == 24 * 15
+    assert coverage_bound(p) == pytest.approx(optimum)
