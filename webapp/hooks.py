@@ -17,6 +17,7 @@ from sqlalchemy.orm import joinedload, make_transient_to_detached
 from scheduler.audit import current_actor
 from scheduler.models import Site, User
 from webapp.extensions import db, login_manager
+from webapp.colors import ink_on
 from webapp import i18n
 from webapp.i18n import LANGUAGE_NAMES, ROLE_LABELS, render_notification
 from webapp.security import user_can
@@ -108,4 +109,5 @@ def init_app(app: Flask) -> None:
             "format_decimal": format_decimal,
             "format_percent": format_percent,
             "render_notification": render_notification,
+            "ink_on": ink_on,
         }

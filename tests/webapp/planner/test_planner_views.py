@@ -103,6 +103,7 @@ def test_generate_review_edit_publish_diff(app, client, login_as) -> None:
     assert 'id="roster-grid"' in grid and grid.count("<tr data-agent=") == 6
     # the legend and each worked cell say what a code means in clock time
     assert "D <small>09:00\u201318:00</small>" in grid and 'title="D 09:00\u201318:00">D</td>' in grid
+    assert "#roster-grid td.t-D{background:#59a14f;color:#1b1f24}" in grid  # text ink chosen for contrast
     assert client.get(f"/planner/rosters/{roster.id}/gantt?day={START.isoformat()}").status_code == 200
 
     # an edit breaking a hard rule is refused with the rule and the agent named
