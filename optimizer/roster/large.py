@@ -570,6 +570,7 @@ def _horizon_bound(problem: Problem, tl: object, *, breaks: bool, solver: str, t
     """The LP (or, ``integer``, the MIP's proven bound) over the whole horizon."""
     from ortools.linear_solver import pywraplp
 
+    from optimizer.roster.model.hours import max_week_minutes
     from optimizer.roster.model.sequences import week_blocks
 
     weeks = week_blocks(problem.days)
@@ -616,7 +617,7 @@ def _horizon_bound(problem: Problem, tl: object, *, breaks: bool, solver: str, t
         for i in own:
             phone_rows[i].SetCoefficient(phone[i], 1)
             phone_total.SetCoefficient(phone[i], 1)
-        week_hours = [lp.Constraint(-inf, sum(math.ceil(a.max_hours_week * 60 * len(week) / 7) for a in members)
+        week_hours = [lp.Constraint(-inf, sum(max_week_minutes(a, len(week)) for a in members)
                                     if r.weekly_hours else inf) for week in weeks]
         week_days = [lp.Constraint(-inf, _shift_days(problem, members, [tl.dates[d] for d in week], leave))  # type: ignore[attr-defined]
                      for week in weeks]
@@ -696,14 +697,16 @@ def _shift_days(problem: Problem, members: list, dates: list, leave: set) -> int
     the week's days less its minimum days off, and no more shifts than its weekly hours
     hold (the shortest paid shift).  Summing per agent rather than over the profile keeps
     an agent on leave from lending its unused days to the others."""
+    from optimizer.roster.model.hours import max_week_minutes
+    from optimizer.roster.model.sequences import days_off_needed
+
     r = problem.rules
-    per_week = len(dates) - int((r.min_days_off_per_week or 0) * len(dates) / 7)
+    per_week = len(dates) - days_off_needed(r, len(dates))
     shortest = min((t.paid_minutes for t in problem.templates), default=0)
     total = 0
     for a in members:
         free = sum(1 for day in dates if (a.id, day) not in leave)
-        cap = math.ceil(a.max_hours_week * 60 * len(dates) / 7)  # prorated as ``model/hours.py`` does
-        by_hours = cap // shortest if r.weekly_hours and shortest > 0 else free
+        by_hours = max_week_minutes(a, len(dates)) // shortest if r.weekly_hours and shortest > 0 else free
         total += min(free, per_week, by_hours)
     return total
 

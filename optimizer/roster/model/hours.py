@@ -6,6 +6,14 @@ import math
 
 from optimizer.roster.model.sequences import week_blocks
 from optimizer.roster.model.variables import RosterVars
+from optimizer.roster.problem import Agent
+
+
+def max_week_minutes(agent: Agent, days: int) -> int:
+    """Paid minutes ``agent`` may work in a week of ``days`` days: the contract maximum,
+    prorated in a short week and rounded up (the bound in ``large`` uses the same figure,
+    so that it stays implied by this rule)."""
+    return math.ceil(agent.max_hours_week * 60 * days / 7)
 
 
 def _paid(rv: RosterVars, a: int, days: range | list[int]) -> object:
@@ -25,7 +33,7 @@ def add_weekly_hours(rv: RosterVars) -> None:
         for block in week_blocks(p.days):
             share = len(block) / 7
             lo = math.floor(agent.min_hours_week * 60 * share)
-            hi = math.ceil(agent.max_hours_week * 60 * share)
+            hi = max_week_minutes(agent, len(block))
             credit = sum(round(agent.contract_daily_hours * 60) for d in block if (agent.id, rv.timeline.dates[d]) in off_days)
             paid = _paid(rv, a, block)
             if lo - credit > 0:

@@ -19,6 +19,7 @@ from datetime import timedelta
 from ortools.sat.python import cp_model
 
 from optimizer.roster.model.variables import RosterVars
+from optimizer.roster.problem import Rules
 
 Literal = cp_model.IntVar | bool
 
@@ -129,14 +130,19 @@ def week_blocks(days: int) -> list[range]:
     return [range(s, min(s + 7, days)) for s in range(0, days, 7)]
 
 
+def days_off_needed(rules: Rules, days: int) -> int:
+    """Days off required in a week of ``days`` days (prorated, rounded down, in a short
+    last week; 0 when the rule is off)."""
+    return math.floor((rules.min_days_off_per_week or 0) * days / 7)
+
+
 def add_days_off_per_week(rv: RosterVars) -> None:
-    """At least N days off in each week (prorated, rounded down, in a short last week)."""
-    n = rv.problem.rules.min_days_off_per_week
-    if not n:
+    """At least N days off in each week (``days_off_needed``)."""
+    if not rv.problem.rules.min_days_off_per_week:
         return
     for a in range(len(rv.problem.agents)):
         for block in week_blocks(rv.problem.days):
-            need = math.floor(n * len(block) / 7)
+            need = days_off_needed(rv.problem.rules, len(block))
             if need:
                 rv.model.add(sum(rv.work[a, d] for d in block) <= len(block) - need)
 
