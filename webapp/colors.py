@@ -18,12 +18,14 @@ def ink_on(background: str) -> str:
     except ValueError:
         return DARK_INK
     bg = _luminance(channels)
-    dark = _luminance([int(DARK_INK[k : k + 2], 16) / 255 for k in (1, 3, 5)])
     on_white = 1.05 / (bg + 0.05)
-    on_dark = (bg + 0.05) / (dark + 0.05)
+    on_dark = (bg + 0.05) / (_DARK + 0.05)
     return LIGHT_INK if on_white > on_dark else DARK_INK
 
 
 def _luminance(channels: list[float]) -> float:
     linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
     return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+_DARK = _luminance([int(DARK_INK[k : k + 2], 16) / 255 for k in (1, 3, 5)])
