@@ -629,7 +629,7 @@ def _horizon_bound(problem: Problem, tl: object, *, breaks: bool, solver: str, t
             night_row = lp.Constraint(-inf, sum(1 for a in members if a.night_ok and (a.id, day) not in leave))
             for t in problem.templates:
                 slot = tl.slots[d, t.code]  # type: ignore[attr-defined]
-                inside = [i for i in slot.intervals if i in own]
+                inside = slot.intervals  # grid indices (``Timeline.covered``): the horizon only
                 if not inside:
                     continue
                 n = count(0, night_ok if t.is_night else avail, "")
@@ -654,8 +654,7 @@ def _horizon_bound(problem: Problem, tl: object, *, breaks: bool, solver: str, t
                         b = count(0, inf, "")
                         total.SetCoefficient(b, 1)
                         for i in cover:
-                            if i in own:
-                                phone_rows[i].SetCoefficient(b, 1)
+                            phone_rows[i].SetCoefficient(b, 1)
         _rest_rows(problem, tl, lp, mine, members, days, leave)
         qs = [q for q in skills if q in queues]
         for i in own:
