@@ -330,6 +330,15 @@ class ColumnGeneration:
         days for up to ``rounds`` rounds, and repeats until the LP picks one pattern per
         agent; the chosen columns and their objective (None: cancelled or stuck).
 
+        Fractional pairs whose shift lies on a *scarce* row (``_scarce``: priced at its
+        full under-cover weight, so the LP leaves it short) are pinned before the others.
+        Capacity lost there is never made up, while the other rows have slack to absorb
+        later pins; pinned last, the scarce shifts are what a pin made early for a
+        preference has already used up.  Curtois Instance8, whose nights are scarce
+        (every optimal roster works every night the agents may): dives by LP value alone
+        left a night unworked (one under-covered shift, 1398-1403 at 60-300 s, optimum
+        1300); scarce first, 1302-1308 at 60-120 s.
+
         Why days, not whole patterns (the first version pinned the heaviest pattern of a
         share of the agents): a pattern commits an agent's 28 days at once, and the agents
         left over rarely fit what remains (Curtois Instance8: LP 1296.6, pattern dive 1812,
@@ -442,11 +451,13 @@ class ColumnGeneration:
                 lp0 = lp if lp0 is None else lp0
                 if lp <= lp0 + slack:
                     pins = {a: dict(p) for a, p in fixed.items() if p}
-                # every integral pair, and the given share of the fractional ones, most
-                # decided first (ties broken at random: repeated dives land apart)
+                # every integral pair, and the given share of the fractional ones:
+                # shifts on scarce rows first, then the most decided (ties broken at
+                # random: repeated dives land apart)
                 integral = [t for t in best if t[0] > 1 - 1e-6]
+                scarce = self._scarce(pi)
                 fractional = sorted((t for t in best if t[0] <= 1 - 1e-6),
-                                    key=lambda t: (-t[0], rng.random()))
+                                    key=lambda t: ((t[2], t[3]) not in scarce, -t[0], rng.random()))
                 ranked = integral + fractional
                 step = len(integral) + max(1, math.ceil(share * len(fractional)))
                 last = {}
@@ -456,6 +467,12 @@ class ColumnGeneration:
         finally:
             for i in disabled:
                 self.lam[i].SetUb(self.lp.infinity())
+
+    def _scarce(self, pi: list[float]) -> set[tuple[int, str]]:
+        """The (day, template) pairs whose cover rows the LP prices at their full
+        under-cover weight: rows left short, where every shift is worth the most."""
+        return {key for key, ks in self.rows_of.items()
+                if sum(pi[k] for k in ks) >= max(self.rows[k][3] for k in ks) - 1e-6}
 
     def _objective(self, chosen: list[Column]) -> float:
         """The master objective of one pattern per agent: own costs plus cover deviations."""
@@ -603,6 +620,11 @@ def roster_columns(problem: Problem, result: RosterResult) -> list[Column]:
 #: each) and ``complete_pins`` (up to ``COMPLETE_SHARE`` each) while more than
 #: ``FINAL_SHARE`` is left; the engine's search from the best roster gets the rest.
 FIRST_SHARE, PRICING_SHARE, DIVE_SHARE, COMPLETE_SHARE, MASTER_SHARE, FINAL_SHARE = 0.2, 0.3, 0.15, 0.1, 0.05, 0.25
+#: ...and ``complete_pins`` for at most ``COMPLETE_SECONDS``: a dive shows its basin within
+#: seconds, and more dives find it more often than longer searches around fewer
+#: (Instance8 at 300 s: four dives with 30 s searches reached 1304-1306 or 1403, one
+#: night short, from run to run; dives take about 2 s each).
+COMPLETE_SECONDS = 6.0
 #: Column generation took 27-69 times its first round (models built, every agent priced
 #: once at zero prices) to converge on Curtois 5-12 (11-21 rounds, later rounds being
 #: slower; measured at 60 s each).  When the first round times ``ROUNDS`` exceeds
@@ -673,9 +695,14 @@ def solve_with_patterns(problem: Problem, *, time_limit: float, num_workers: int
         roster = _assignments(problem, dived.columns)
         if dived.objective < best - 1e-6:
             hint, best = roster, dived.objective
-        if dived.pins and open_gap() and spare() > 0.02 * time_limit:
-            # the dive's own roster keeps its pins: the search starts from it
-            done = complete_pins(problem, dived.pins, roster, time_limit=min(COMPLETE_SHARE * time_limit, spare()),
+        if open_gap() and spare() > 0.02 * time_limit:
+            # the dive's own roster keeps its pins: the search starts from it.  Without
+            # pins (its LP left the start at the first step) it is the engine's search
+            # from the dive's roster, which may lie in a better basin than the best
+            # roster so far (Instance8: dives at 1402-1606 that work every night lead to
+            # 1303-1307; searching only around pinned dives, 1396 at 300 s, a night short)
+            done = complete_pins(problem, dived.pins, roster,
+                                 time_limit=min(COMPLETE_SHARE * time_limit, COMPLETE_SECONDS, spare()),
                                  num_workers=num_workers, seed=seed + dives, cancel=cancel)
             progress(Progress(stage="patterns", message=f"search around dive {dives}: {done[1] if done else None}",
                               elapsed=time.monotonic() - t0, time_limit=time_limit))

@@ -96,6 +96,44 @@ def test_dive_roster_is_valid_and_priced_like_the_checker(seed: int) -> None:
             assert worked.get((a, d)) == s
 
 
+def scarce_nights() -> Instance:
+    """Three agents who may each work two nights in two weeks, against one night shift
+    wanted every day: nights are the scarce resource, day shifts are wanted by nobody."""
+    shifts = {"D": (480, ()), "N": (480, ("D",))}
+    staff = [Staff(f"S{k}", {"D": 14, "N": 2}, 480 * 10, 480 * 5, 5, 1, 1, 2) for k in range(3)]
+    inst = Instance("nights", 14, shifts, staff)
+    for d in range(14):
+        inst.cover.append((d, "N", 1, 100, 1))
+        inst.cover.append((d, "D", 0, 100, 1))
+    inst.on_requests.append(("S0", 3, "D", 2))
+    inst.off_requests.append(("S1", 5, "N", 1))
+    return inst
+
+
+def test_scarce_rows_are_the_ones_the_lp_leaves_short() -> None:
+    """The dive pins shifts on rows priced at their full under-cover weight first: here
+    the night rows (six nights for fourteen), never the over-covered day rows."""
+    problem = to_problem(scarce_nights())
+    cg = ColumnGeneration(problem)
+    assert cg.run(30).converged
+    cg.lp.Solve()
+    scarce = cg._scarce(cg._box([c.dual_value() for c in cg.cover]))
+    assert {s for _, s in scarce} == {"N"}
+    assert len(scarce) >= 14 - 6
+
+
+def test_dive_works_every_night_the_agents_may() -> None:
+    inst = scarce_nights()
+    problem = to_problem(inst)
+    cg = ColumnGeneration(problem)
+    bound = cg.run(30).bound
+    dived = cg.dive(30)
+    assert dived is not None and bound is not None
+    triples = [(problem.agents[c.agent].id, d, s) for c in dived.columns for d, s in c.shifts]
+    assert_checked(inst, triples, dived.objective, bound)
+    assert sum(1 for _, _, s in triples if s == "N") == 6
+
+
 @pytest.mark.parametrize("seed", range(4))
 def test_search_around_pins_keeps_them_and_every_rule(seed: int) -> None:
     """``complete_pins`` searches the engine's model with the pins fixed: its roster keeps
