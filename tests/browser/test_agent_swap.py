@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -20,7 +20,8 @@ pytestmark = pytest.mark.browser
 def live_server(demo_database: Path, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[str]:
     """The demo center plus a published four-week roster from next Monday (made with the
     domain functions), served on a free loopback port."""
-    from scheduler.db import db
+    from optimizer.timeutil import to_local
+    from scheduler.db import db, utcnow
     from scheduler.models import Agent, Site, User
     from scheduler.selfservice import swaps
     from scheduler.selfservice.sample import publish_sample_roster
@@ -29,10 +30,11 @@ def live_server(demo_database: Path, tmp_path: Path, request: pytest.FixtureRequ
     db_path = tmp_path / "live.sqlite"
     shutil.copy(demo_database, db_path)
     app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{db_path}", "SECRET_KEY": "browser-tests"})
-    today = date.today()
-    start = today + timedelta(days=(7 - today.weekday()) % 7 or 7)
     with app.app_context():
         site = db.session.scalar(sa.select(Site))
+        # the site's date, which the app checks swap days against (not the machine's)
+        today = to_local(utcnow(), site.timezone).date()
+        start = today + timedelta(days=(7 - today.weekday()) % 7 or 7)
         publish_sample_roster(db.session, site, start, 28, name="December")
         db.session.commit()
         me = db.session.scalar(sa.select(Agent).join(User).where(User.username == "agent"))
