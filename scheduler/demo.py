@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
 from optimizer.timeutil import interval_grid, to_local
+from scheduler.db import utcnow
 from scheduler.models import (
     Agent, AgentSkill, ContactHistory, Queue, ShiftTemplate, Site, Team, User, UserRole,
 )
@@ -130,9 +131,13 @@ def database_has_users(session: Session) -> bool:
     return session.scalar(sa.select(sa.func.count()).select_from(User)) > 0
 
 
-def default_end_date(today: date | None = None) -> date:
-    """History ends on the last Sunday before today, so forecasts start on a Monday."""
-    today = today or date.today()
+def default_end_date(today: date | None = None, tz: str = "UTC") -> date:
+    """History ends on the last Sunday before today, so forecasts start on a Monday.
+
+    ``today`` defaults to the date at the site (``tz``), not the machine's: on a Sunday
+    evening in UTC it is Monday in Taipei, and a demo built from the machine's date would
+    open on the week that has just ended there."""
+    today = today or to_local(utcnow(), tz).date()
     return today - timedelta(days=(today.weekday() + 1) % 7 or 7)
 
 
@@ -215,7 +220,7 @@ def load(session: Session, *, country: str = "TW", seed: int = 7, weeks: int = 1
         user(username, person_name(country, rng), roles)
 
     scale = (agents_total / sum(t[2] for t in TEAM_SPECS)) if agents_total else 1.0
-    hire_base = (end_date or default_end_date()) - timedelta(days=365 * 6)
+    hire_base = (end_date or default_end_date(tz=site.timezone)) - timedelta(days=365 * 6)
     n = 0
     first_agent_user = None
     for t_index, (team_name, skills, count, night_share) in enumerate(TEAM_SPECS):
@@ -252,7 +257,7 @@ def load(session: Session, *, country: str = "TW", seed: int = 7, weeks: int = 1
     session.flush()
 
     progress(f"{weeks} weeks of 15-minute history for {len(queues)} queues")
-    end = end_date or default_end_date()
+    end = end_date or default_end_date(tz=site.timezone)
     start = end - timedelta(days=7 * weeks - 1)
     days = 7 * weeks
     grid = interval_grid(start, days, 15, site.timezone)

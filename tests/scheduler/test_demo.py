@@ -54,3 +54,16 @@ def test_demo_workload_fits_its_agents(app) -> None:
     weekly_handle_hours = handle / 3600 / 2
     capacity = db.session.scalar(sa.select(sa.func.sum(Agent.max_hours_week)))
     assert 0.2 <= weekly_handle_hours / capacity <= 0.4, (weekly_handle_hours, capacity)
+
+
+def test_demo_history_ends_by_the_site_date(monkeypatch) -> None:
+    """Sunday 17:00 UTC is Monday 01:00 in Taipei: the Taipei demo's history ends on the
+    Sunday just gone, so it opens on the week starting that Monday, not the one before."""
+    from datetime import date, datetime, timezone
+
+    from scheduler import demo
+
+    monkeypatch.setattr(demo, "utcnow", lambda: datetime(2026, 12, 6, 17, 0, tzinfo=timezone.utc))
+    assert demo.default_end_date(tz="Asia/Taipei") == date(2026, 12, 6)
+    assert demo.default_end_date(tz="UTC") == date(2026, 11, 29)
+    assert demo.default_end_date(date(2026, 12, 9)) == date(2026, 12, 6)
