@@ -7,12 +7,14 @@ CLI, the scheduler process and Celery workers.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from typing import Any
 
 import sqlalchemy as sa
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy.orm import DeclarativeBase
+
+from optimizer.timeutil import to_local
 
 #: Constraint names are fixed by convention so that migrations can drop and alter them
 #: identically on SQLite and PostgreSQL (Indico's convention).
@@ -63,3 +65,9 @@ class UTCDateTime(sa.types.TypeDecorator):
 
 def utcnow() -> datetime:
     return datetime.now(timezone.utc)
+
+
+def local_today(tz: str) -> date:
+    """Today's date at a site in ``tz``: what request, swap and planning days are compared
+    with (from 16:00 UTC it is already tomorrow in Taipei)."""
+    return to_local(utcnow(), tz).date()

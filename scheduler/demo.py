@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
 from optimizer.timeutil import interval_grid, to_local
-from scheduler.db import utcnow
+from scheduler.db import local_today
 from scheduler.models import (
     Agent, AgentSkill, ContactHistory, Queue, ShiftTemplate, Site, Team, User, UserRole,
 )
@@ -137,7 +137,7 @@ def default_end_date(today: date | None = None, tz: str = "UTC") -> date:
     ``today`` defaults to the date at the site (``tz``), not the machine's: on a Sunday
     evening in UTC it is Monday in Taipei, and a demo built from the machine's date would
     open on the week that has just ended there."""
-    today = today or to_local(utcnow(), tz).date()
+    today = today or local_today(tz)
     return today - timedelta(days=(today.weekday() + 1) % 7 or 7)
 
 

@@ -9,8 +9,7 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 
 from scheduler import demo
-from optimizer.timeutil import to_local
-from scheduler.db import db, utcnow
+from scheduler.db import db, local_today
 from scheduler.models import Agent, RosterVersion, Site, User
 from scheduler.selfservice.sample import publish_sample_roster
 
@@ -34,7 +33,7 @@ def build_center(today: date | None = None, agents_total: int = 24) -> Center:
     """``today`` defaults to the site's own date (Taipei), which the app compares swap and
     request days with: the machine's date is a day behind from 16:00 UTC on, and a roster
     starting "next Monday" by it would start on the site's today every Sunday evening."""
-    today = today or to_local(utcnow(), demo.COUNTRIES["TW"]["tz"]).date()
+    today = today or local_today(demo.COUNTRIES["TW"]["tz"])
     demo.load(db.session, country="TW", seed=3, weeks=1, end_date=today - timedelta(days=1), agents_total=agents_total)
     site = db.session.scalar(sa.select(Site))
     assert site.timezone == demo.COUNTRIES["TW"]["tz"]

@@ -20,8 +20,7 @@ pytestmark = pytest.mark.browser
 def live_server(demo_database: Path, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[str]:
     """The demo center plus a published four-week roster from next Monday (made with the
     domain functions), served on a free loopback port."""
-    from optimizer.timeutil import to_local
-    from scheduler.db import db, utcnow
+    from scheduler.db import db, local_today
     from scheduler.models import Agent, Site, User
     from scheduler.selfservice import swaps
     from scheduler.selfservice.sample import publish_sample_roster
@@ -33,7 +32,7 @@ def live_server(demo_database: Path, tmp_path: Path, request: pytest.FixtureRequ
     with app.app_context():
         site = db.session.scalar(sa.select(Site))
         # the site's date, which the app checks swap days against (not the machine's)
-        today = to_local(utcnow(), site.timezone).date()
+        today = local_today(site.timezone)
         start = today + timedelta(days=(7 - today.weekday()) % 7 or 7)
         publish_sample_roster(db.session, site, start, 28, name="December")
         db.session.commit()

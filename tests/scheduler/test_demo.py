@@ -61,9 +61,9 @@ def test_demo_history_ends_by_the_site_date(monkeypatch) -> None:
     Sunday just gone, so it opens on the week starting that Monday, not the one before."""
     from datetime import date, datetime, timezone
 
-    from scheduler import demo
+    from scheduler import db as scheduler_db, demo
 
-    monkeypatch.setattr(demo, "utcnow", lambda: datetime(2026, 12, 6, 17, 0, tzinfo=timezone.utc))
+    monkeypatch.setattr(scheduler_db, "utcnow", lambda: datetime(2026, 12, 6, 17, 0, tzinfo=timezone.utc))
     assert demo.default_end_date(tz="Asia/Taipei") == date(2026, 12, 6)
     assert demo.default_end_date(tz="UTC") == date(2026, 11, 29)
     assert demo.default_end_date(date(2026, 12, 9)) == date(2026, 12, 6)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -30,6 +30,7 @@ from training.queries.scope import agent_of
 from webapp.agent.views import bp
 from webapp.extensions import db
 from webapp.security import require
+from webapp.site import site_tz
 
 RATINGS = [SelectChoice(str(i), str(i)) for i in range(1, 6)]
 
@@ -55,10 +56,6 @@ def _me():
     return agent
 
 
-def _tz() -> str:
-    return g.site.timezone if g.site else "UTC"
-
-
 @bp.route("/training")
 @require("training.view_own")
 def training() -> Any:
@@ -66,7 +63,7 @@ def training() -> Any:
     now = utcnow()
     if agent is not None and ops.submit_expired_attempts(db.session, now, agent.id):
         db.session.commit()
-    data = my_training(db.session, agent.id, to_local(now, _tz()).date(), now) if agent else None
+    data = my_training(db.session, agent.id, to_local(now, site_tz()).date(), now) if agent else None
     return render_template("agent/training/index.html", data=data, form=PlainForm())
 
 

@@ -19,7 +19,6 @@ from flask_babel import get_locale, get_timezone
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from optimizer import timeutil
 from scheduler import accounts
 from scheduler.db import utcnow
 from scheduler.errors import DomainError
@@ -30,6 +29,7 @@ from webapp.extensions import db
 from webapp.i18n import first_weekday, in_locale, localized_message, month_weeks, week_days, weekday_name
 from webapp.params import date_arg, str_arg
 from webapp.security import ANY_ROLE, public, require
+from webapp.site import site_today, site_tz
 
 bp = Blueprint("agent", __name__, url_prefix="/me")
 
@@ -70,14 +70,6 @@ FEED_PAST_DAYS = 31
 FEED_FUTURE_DAYS = 120
 
 
-def _today() -> date:
-    return timeutil.to_local(utcnow(), _tz()).date()
-
-
-def _tz() -> str:
-    return g.site.timezone if g.get("site") else "UTC"
-
-
 def _me() -> Agent | None:
     return queries.agent_for_user(db.session, current_user.id)
 
@@ -116,7 +108,7 @@ def home() -> Any:
     me_id = _my_agent_id()
     if me_id is None:
         return _no_profile()
-    today = _today()
+    today = site_today()
     day = date_arg("day", today)
     days = week_days(g.site, day)
     cal = queries.agent_calendar(db.session, me_id, days[0], days[-1])
@@ -131,7 +123,7 @@ def month() -> Any:
     me_id = _my_agent_id()
     if me_id is None:
         return _no_profile()
-    today = _today()
+    today = site_today()
     raw = str_arg("month", "", 7)
     try:
         first = date.fromisoformat(raw + "-01") if raw else today.replace(day=1)
@@ -181,7 +173,7 @@ def calendar_feed(token: str) -> Any:
     agent = queries.agent_for_user(db.session, user.id) if user else None
     if user is None or agent is None:
         abort(404)
-    today = _today()
+    today = site_today()
     shifts = queries.published_shifts_on_days(db.session, [agent.id], today - timedelta(days=FEED_PAST_DAYS),
                                               today + timedelta(days=FEED_FUTURE_DAYS))
     with in_locale(user.locale or (g.site.default_locale if g.get("site") else None)):
@@ -190,7 +182,7 @@ def calendar_feed(token: str) -> Any:
             break_line=_("%(kind)s %(start)s–%(end)s"), session=_("%(label)s"),
             kinds=tuple(_activity_labels().items()),
         )
-    body = ical.build_feed(shifts, agent_id=agent.id, tz=_tz(), now=utcnow(), text=text, domain=request.host.split(":")[0])
+    body = ical.build_feed(shifts, agent_id=agent.id, tz=site_tz(), now=utcnow(), text=text, domain=request.host.split(":")[0])
     resp = Response(body, mimetype="text/calendar")
     resp.headers["Content-Disposition"] = "inline; filename=shifts.ics"
     resp.headers["Cache-Control"] = "private, max-age=300"
@@ -248,7 +240,7 @@ def timeoff_create() -> Any:
         return _redirect_requests()
     try:
         timeoff.request_time_off(db.session, me, timeoff.TimeOffRequest(
-            form.start_date.data, form.end_date.data, form.kind.data, form.reason.data or ""), today=_today())
+            form.start_date.data, form.end_date.data, form.kind.data, form.reason.data or ""), today=site_today())
         db.session.commit()
         flash(_("Your time-off request was sent to your supervisors."), "success")
     except DomainError as err:
@@ -284,7 +276,7 @@ def swap_create() -> Any:
     try:
         swaps.offer_swap(db.session, me, swaps.SwapProposal(
             colleague_id=form.colleague_id.data, requester_day=form.requester_day.data,
-            colleague_day=form.colleague_day.data, note=form.note.data or ""), today=_today())
+            colleague_day=form.colleague_day.data, note=form.note.data or ""), today=site_today())
         db.session.commit()
         flash(_("The swap passed the roster rules and was offered to your colleague."), "success")
     except DomainError as err:
@@ -361,8 +353,8 @@ def preference_create() -> Any:
     try:
         preferences.add_preference(db.session, me, preferences.PreferenceInput(
             shift_code=form.shift_code.data, kind=form.kind.data, weight=form.weight.data, day=form.day.data,
-            weekday=weekday, valid_from=_today() if weekday is not None else None,
-            valid_until=form.valid_until.data, note=form.note.data or ""), today=_today())
+            weekday=weekday, valid_from=site_today() if weekday is not None else None,
+            valid_until=form.valid_until.data, note=form.note.data or ""), today=site_today())
         db.session.commit()
         flash(_("Your preference was saved; the next roster takes it into account."), "success")
     except DomainError as err:

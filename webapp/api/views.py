@@ -33,6 +33,7 @@ from webapp.extensions import csrf, db
 from webapp.i18n import localized_message, rule_sentence
 from webapp.params import date_arg, int_arg, str_arg
 from webapp.security import public, require, user_can
+from webapp.site import site_today
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 # Bearer tokens are not sent automatically by browsers, so CSRF does not apply to them;
@@ -104,10 +105,6 @@ def _me() -> Agent:
     return agent
 
 
-def _today() -> date:
-    return timeutil.to_local(utcnow(), g.site.timezone if g.get("site") else "UTC").date()
-
-
 # -- reference data --------------------------------------------------------------------
 
 @bp.route("/openapi.json")
@@ -137,7 +134,7 @@ def requirements() -> Any:
 
     if not g.get("site"):
         return jsonify([])
-    start = date_arg("start", _today())
+    start = date_arg("start", site_today())
     days = int_arg("days", 1, 1, 14)
     queue = str_arg("queue", "", 20)
     lo, _ignored = timeutil.local_day_bounds(start, g.site.timezone)
@@ -172,7 +169,7 @@ def rosters() -> Any:
 def shifts() -> Any:
     """Published shifts: all for planners, the team's for supervisors, one's own for agents."""
     user = _user()
-    start = date_arg("start", _today())
+    start = date_arg("start", site_today())
     days = int_arg("days", 7, 1, MAX_DAYS)
     if user_can(user, "roster.edit"):
         agent_ids = list(db.session.scalars(sa.select(Agent.id)))
@@ -232,7 +229,7 @@ def timeoff_create() -> Any:
     body = _json()
     item = timeoff.request_time_off(db.session, _me(), timeoff.TimeOffRequest(
         _date(body, "start_date"), _date(body, "end_date"), _text(body, "kind", 20) or "vacation",
-        _text(body, "reason", 1000)), today=_today())
+        _text(body, "reason", 1000)), today=site_today())
     db.session.commit()
     return jsonify(_timeoff_json(item)), 201
 
@@ -245,7 +242,7 @@ def swap_create() -> Any:
     try:
         item = swaps.offer_swap(db.session, _me(), swaps.SwapProposal(
             colleague_id=_int(body, "colleague_id"), requester_day=_date(body, "requester_day"),
-            colleague_day=_date(body, "colleague_day", required=False), note=_text(body, "note", 500)), today=_today())
+            colleague_day=_date(body, "colleague_day", required=False), note=_text(body, "note", 500)), today=site_today())
     except swaps.SwapRefused as err:
         db.session.rollback()
         return jsonify({"error": {"status": 422, "message": _("This swap would break a roster rule."), "field": "swap",

@@ -28,6 +28,7 @@ from training.queries.scope import Scope, scope_for
 from webapp.extensions import db
 from webapp.params import int_arg
 from webapp.security import require
+from webapp.site import site_today
 
 bp = Blueprint("hr", __name__, url_prefix="/hr")
 
@@ -45,17 +46,13 @@ def _scope() -> Scope:
     return scope_for(db.session, current_user)
 
 
-def _today():
-    return to_local(utcnow(), g.site.timezone if g.site else "UTC").date()
-
-
 def _dashboard() -> Any:
     scope = _scope()
     return render_template(
         "hr/home.html", scope=scope,
         by_course=results_q.results_by(db.session, scope, "course"),
         by_team=results_q.results_by(db.session, scope, "team"),
-        compliance=compliance_q.compliance_status(db.session, scope, _today()),
+        compliance=compliance_q.compliance_status(db.session, scope, site_today()),
     )
 
 
@@ -86,7 +83,7 @@ def course(course_id: int) -> Any:
         items=results_q.item_analysis(db.session, scope, course),
         survey=evaluation_q.survey_summary(db.session, scope, course.id),
         before_after=evaluation_q.course_before_after(db.session, scope, course.id, weeks),
-        compliance=next(iter(compliance_q.compliance_status(db.session, scope, _today(), course.id)), None),
+        compliance=next(iter(compliance_q.compliance_status(db.session, scope, site_today(), course.id)), None),
         figure_labels=FIGURE_LABELS, status_labels=STATUS_LABELS,
     )
 
@@ -101,13 +98,13 @@ def agent(agent_id: int) -> Any:
     from training.queries.progress import my_training
 
     now = utcnow()
-    return render_template("hr/agent.html", agent=agent, data=my_training(db.session, agent.id, _today(), now))
+    return render_template("hr/agent.html", agent=agent, data=my_training(db.session, agent.id, site_today(), now))
 
 
 @bp.route("/compliance")
 @require(*VIEW, any_of=True)
 def compliance() -> Any:
-    return render_template("hr/compliance.html", compliance=compliance_q.compliance_status(db.session, _scope(), _today()),
+    return render_template("hr/compliance.html", compliance=compliance_q.compliance_status(db.session, _scope(), site_today()),
                            status_labels=STATUS_LABELS, expiring_days=compliance_q.EXPIRING_DAYS)
 
 
@@ -127,7 +124,7 @@ def _results_table() -> tuple[list[str], list[list[Any]]]:
 def _compliance_table() -> tuple[list[str], list[list[Any]]]:
     headers = [_("Course code"), _("Course"), _("Employee number"), _("Agent"), _("Team"), _("Status"), _("Valid until")]
     rows = []
-    for cc in compliance_q.compliance_status(db.session, _scope(), _today()):
+    for cc in compliance_q.compliance_status(db.session, _scope(), site_today()):
         for r in cc.rows:
             rows.append([cc.course.code, cc.course.title, r.agent.employee_no, r.agent.user.display_name, r.agent.team.name,
                          str(STATUS_LABELS[r.status]), r.expires_on or ""])
@@ -140,7 +137,7 @@ def export(what: str, fmt: str) -> Any:
     if what not in ("results", "compliance") or fmt not in ("csv", "xlsx"):
         abort(404)
     headers, rows = _results_table() if what == "results" else _compliance_table()
-    name = f"training-{what}-{_today().isoformat()}.{fmt}"
+    name = f"training-{what}-{site_today().isoformat()}.{fmt}"
     if fmt == "csv":
         body, mime = exports.to_csv(headers, rows), "text/csv; charset=utf-8"
     else:

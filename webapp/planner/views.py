@@ -35,6 +35,7 @@ from webapp.planner.forms import (
     QueueParametersForm, SpecialDayForm, choices,
 )
 from webapp.security import require
+from webapp.site import site_today
 
 bp = Blueprint("planner", __name__, url_prefix="/planner")
 
@@ -73,11 +74,6 @@ def _site():
     return site
 
 
-def _today() -> date:
-    site = g.get("site")
-    return timeutil.to_local(utcnow(), site.timezone if site else "UTC").date()
-
-
 def _queues(site) -> list[Queue]:
     return list(db.session.scalars(sa.select(Queue).where(Queue.site_id == site.id).order_by(Queue.code)))
 
@@ -111,7 +107,7 @@ def staffing() -> Any:
     qid = int_arg("queue", queues[0].id, 0, 2**31 - 1)
     queue = next((q for q in queues if q.id == qid), queues[0])
     run = forecasting.latest_run(db.session, site)
-    default_day = run.first_day if run and not run.first_day <= _today() < run.first_day + timedelta(days=run.days) else _today()
+    default_day = run.first_day if run and not run.first_day <= site_today() < run.first_day + timedelta(days=run.days) else site_today()
     day = date_arg("day", default_day)
     span = "day" if request.args.get("span") == "day" else "week"
     start = day if span == "day" else timeutil.week_start(day, site.week_start)
@@ -129,7 +125,7 @@ def staffing() -> Any:
     special_form = SpecialDayForm(formdata=None)
     special_form.queue_id.choices = choices([(0, _("All queues"))] + [(q.id, q.code) for q in queues])
     specials = list(db.session.scalars(sa.select(SpecialDay).where(SpecialDay.site_id == site.id)
-                                       .where(SpecialDay.day >= _today() - timedelta(days=7)).order_by(SpecialDay.day)))
+                                       .where(SpecialDay.day >= site_today() - timedelta(days=7)).order_by(SpecialDay.day)))
     return render_template("planner/staffing.html", queues=queues, queue=queue, series=series, heat=heat,
                            heat_titles=_heat_titles(heat), chart=_chart(series), day=day, span=span, start=start, run=run,
                            form=form, special_form=special_form, specials=specials,
@@ -404,7 +400,7 @@ def rosters_list() -> Any:
                                     .order_by(Roster.start_date.desc(), Roster.id.desc()).limit(50)))
     form = GenerateForm(formdata=None)
     form.teams.choices = choices([(t.id, t.name) for t in _teams(site)])
-    form.start.data = timeutil.week_start(_today(), site.week_start) + timedelta(days=7)
+    form.start.data = timeutil.week_start(site_today(), site.week_start) + timedelta(days=7)
     return render_template("planner/rosters.html", rosters=items, form=form,
                            jobs=_recent_jobs("roster_solve", "roster_repair"))
 
@@ -496,7 +492,7 @@ def roster(roster_id: int) -> Any:
         versions=queries.versions_of(db.session, item.id),
         teams=_teams(site), queues=_queues(site), team_id=team_id, queue_id=queue_id, edit_form=edit_form,
         absence_form=absence_form, action_form=EmptyForm(), holidays=holidays_between(site, item.start_date, item.start_date + timedelta(days=item.days - 1)),
-        today=_today(), outcome=None, agent_names={str(a): name for a, name in agents}, rule_labels=RULE_LABELS,
+        today=site_today(), outcome=None, agent_names={str(a): name for a, name in agents}, rule_labels=RULE_LABELS,
         relaxations=[{**r, "day": date.fromisoformat(r["date"]) if r.get("date") else None}
                      for r in ((version.summary or {}).get("relaxations") or [] if version else [])],
         family_labels=RULE_FAMILY_LABELS)
@@ -509,7 +505,7 @@ def gantt(roster_id: int) -> Any:
     item = _roster_or_404(roster_id)
     version = _version(item)
     first, last = item.start_date, item.start_date + timedelta(days=item.days - 1)
-    day = date_arg("day", min(max(_today(), first), last))
+    day = date_arg("day", min(max(site_today(), first), last))
     day = min(max(day, first), last)
     team_id = int_arg("team", 0, 0, 2**31 - 1) or None
     chart = queries.day_gantt(db.session, version, day, team_id=team_id) if version else None

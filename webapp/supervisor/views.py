@@ -17,7 +17,6 @@ from flask_wtf import FlaskForm
 from wtforms import TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from optimizer import timeutil
 from scheduler import dutyboard, overview
 from scheduler.db import utcnow
 from scheduler.errors import DomainError
@@ -28,6 +27,7 @@ from webapp.extensions import db
 from webapp.i18n import localized_message, week_days
 from webapp.params import date_arg, int_arg
 from webapp.security import require, user_can
+from webapp.site import site_today
 
 bp = Blueprint("supervisor", __name__, url_prefix="/supervisor")
 
@@ -138,8 +138,7 @@ def _visible_team_id() -> int | None:
 @require("team.view")
 def team() -> Any:
     team_id = _visible_team_id()
-    tz = g.site.timezone if g.get("site") else "UTC"
-    today = timeutil.to_local(utcnow(), tz).date()
+    today = site_today()
     days = week_days(g.site, date_arg("day", today))
     members = queries.team_members(db.session, team_id) if team_id else []
     shifts = queries.published_shifts_on_days(db.session, [m.id for m in members], days[0], days[-1])

@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -27,12 +27,9 @@ from webapp.extensions import db
 from webapp.params import date_arg, int_arg, str_arg
 from webapp.security import require
 from webapp.trainer import forms as F
+from webapp.site import site_today, site_tz
 
 bp = Blueprint("trainer", __name__, url_prefix="/trainer")
-
-
-def _tz() -> str:
-    return g.site.timezone if g.site else "UTC"
 
 
 def _course_choices() -> list[tuple[int, str]]:
@@ -161,7 +158,7 @@ def course_assign(course_id: int) -> Any:
         _flash_errors(form)
         return redirect(url_for("trainer.course", course_id=course.id))
     out = plan_ops.assign_course(db.session, course.id, _audience(form), form.start_date.data, current_user.id,
-                                 today=to_local(utcnow(), _tz()).date())
+                                 today=site_today())
     db.session.commit()
     flash(_("%(created)s assignment(s) created for %(agents)s agent(s); %(skipped)s already open.",
             created=out.created, agents=out.agents, skipped=out.skipped), "success")
@@ -251,7 +248,7 @@ def sessions() -> Any:
         except ValueError:
             raise ValidationError(_("expected HH:MM"), field="start_time") from None
         course = db.get_or_404(Course, form.course.data)
-        start = to_utc(start_local, _tz())
+        start = to_utc(start_local, site_tz())
         ts = session_ops.create_session(db.session, session_ops.SessionData(
             course_id=course.id, start_at=start, end_at=start + timedelta(minutes=course.duration_minutes),
             capacity=form.capacity.data, delivery=form.delivery.data, location=form.location.data or "",
@@ -314,7 +311,7 @@ def session_cancel(session_id: int) -> Any:
 def placement() -> Any:
     from training import placement as placement_svc
 
-    today = to_local(utcnow(), _tz()).date()
+    today = site_today()
     course_id = int_arg("course", 0, 0, 2**31 - 1)
     team_id = int_arg("team", 0, 0, 2**31 - 1)
     employees = str_arg("employees", "", 2000)
@@ -335,7 +332,7 @@ def placement() -> Any:
     return render_template("trainer/placement.html", courses=_course_choices(), teams=people.team_choices(db.session),
                            course_id=course_id, team_id=team_id, employees=employees, start=start, days=days,
                            capacity=capacity, outcome=outcome, error=error, accept_form=F.AcceptSlotForm(),
-                           tz=_tz(), to_local=to_local)
+                           tz=site_tz(), to_local=to_local)
 
 
 @bp.route("/placement/accept", methods=["POST"])
@@ -358,7 +355,7 @@ def placement_accept() -> Any:
     if start.tzinfo is None or not agent_ids or not ids_ok or len(agent_ids) > 200 or not 1 <= capacity <= 200:
         raise ValidationError(_("the proposal was garbled; propose again"), field="start")
     course = db.get_or_404(Course, course_id)
-    impact = placement_svc.evaluate(db.session, course, start, agent_ids, _tz())
+    impact = placement_svc.evaluate(db.session, course, start, agent_ids, site_tz())
     ts = session_ops.create_session(db.session, session_ops.SessionData(
         course_id=course.id, start_at=start, end_at=start + timedelta(minutes=course.duration_minutes),
         capacity=max(capacity, len(agent_ids)), delivery="virtual" if course.delivery == "virtual" else "classroom",

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from optimizer import timeutil
 from scheduler import dutyboard
-from scheduler.db import db, utcnow
+from scheduler.db import db, local_today, utcnow
 from scheduler.models import HandoverNote, RosterVersion, SwapStatus, TimeOff
 from scheduler.selfservice import swaps
 from scheduler.selfservice.sample import publish_sample_roster
@@ -21,7 +21,7 @@ DEMO = "demo-pass-2026"
 
 def test_duty_board_lists_on_shift_break_and_supervisor(app) -> None:
     c = build_center()
-    today = timeutil.to_local(utcnow(), c.site.timezone).date()
+    today = local_today(c.site.timezone)
     publish_sample_roster(db.session, c.site, today - timedelta(days=1), 3, name="current")
     db.session.commit()
     # 12:00 local today: E (07:00), D (09:00), M (11:00) are on; L (14:00) comes later
