@@ -97,7 +97,9 @@ def main() -> None:
             print(f"  {t:7.1f}s  {u:>9.0f}  {u / lb:6.3f}")
     print("\nengine stats:", {k: round(v, 1) for k, v in res.stats.items()
                               if k in ("first_roster_seconds", "blocks", "rounds", "center_breaks_placed",
-                                       "center_breaks_seconds", "bound_under_agent_minutes")})
+                                       "center_breaks_seconds", "bound_under_agent_minutes",
+                                       "coverage_search_seconds", "coverage_search_steps",
+                                       "coverage_search_improving")})
     if res.assignments:
         worst = sorted(lunch_bunching(res.assignments), reverse=True)[:3]
         print("\nbreak staggering, worst shifts (agents starting their longest break in the same interval, "

@@ -130,7 +130,7 @@ class _Collector(cp_model.CpSolverSolutionCallback):
         self.found.append((shifts, int(cost)))
 
 
-class _Pricer:
+class AgentPricer:
     """One agent's pricing problem: the engine's model built once, re-priced each round."""
 
     def __init__(self, problem: Problem, a: int, seed: int) -> None:
@@ -180,7 +180,7 @@ class ColumnGeneration:
         self.rows_of: dict[tuple[int, str], list[int]] = {}
         for k, (d, s, *_) in enumerate(self.rows):
             self.rows_of.setdefault((d, s), []).append(k)
-        self.pricers = [_Pricer(problem, a, seed) for a in range(len(problem.agents))]
+        self.pricers = [AgentPricer(problem, a, seed) for a in range(len(problem.agents))]
         self.columns: list[Column] = []
         #: per agent, the indexes of its columns
         self.of_agent: dict[int, list[int]] = {a: [] for a in range(len(problem.agents))}
@@ -241,7 +241,7 @@ class ColumnGeneration:
         bounds: list[float | None] = [None] * len(self.pricers)
         lock = threading.Lock()
 
-        def one(pr: _Pricer) -> None:
+        def one(pr: AgentPricer) -> None:
             left = deadline - time.monotonic()
             if left <= 0:
                 return
