@@ -98,7 +98,7 @@ def main() -> None:
     print("\nengine stats:", {k: round(v, 1) for k, v in res.stats.items()
                               if k in ("first_roster_seconds", "blocks", "rounds", "center_breaks_placed",
                                        "center_breaks_seconds", "bound_under_agent_minutes",
-                                       "coverage_search_seconds", "coverage_search_steps",
+                                       "lp_bound_under_agent_minutes", "coverage_search_seconds", "coverage_search_steps",
                                        "coverage_search_improving")})
     if res.assignments:
         worst = sorted(lunch_bunching(res.assignments), reverse=True)[:3]

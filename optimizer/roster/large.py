@@ -17,7 +17,9 @@ through coverage and the supervisor rule, so the roster decomposes:
    an aggregated model (head counts per profile, day and template; break placements;
    skill split; supervisor rule; leave, night eligibility, weekly and daily limits per
    profile, the weekly shift limit summed agent by agent) with CLP.  No roster has less
-   under-coverage.  Its head counts are the *plan*.
+   under-coverage.  Its head counts are the *plan*; at its dual prices,
+   ``agent_bound.agent_bound`` bounds again with each agent's own rules, and the larger
+   bound is reported.
 4. *LP-guided re-plan.*  Each block is re-solved with per-shift targets taken from the
    plan (a shift-demand model: no interval coverage, so it solves in seconds).
 5. *Coverage search* (``coverage_search``).  Agents are re-rostered a few at a time
@@ -137,7 +139,16 @@ def solve_large(
     progress(Progress(stage="roster-large", message="first valid roster", elapsed=first_seconds,
                       time_limit=time_limit, objective=_merge(problem, blocks, results, 0).objective))
     plan: Plan = {}
-    lb = coverage_bound(problem, plan=plan, time_limit=max(10.0, time_limit / 3)) if bound else None
+    duals: Duals = {}
+    lb = coverage_bound(problem, plan=plan, time_limit=max(10.0, time_limit / 3), duals=duals) if bound else None
+    lp_lb = lb
+    if lb is not None and duals and not cancel.is_cancelled():
+        # the LP's prices with each agent's own rules (``agent_bound``): never below the LP
+        # but for the rounding of prices, so the larger is the bound
+        from optimizer.roster.agent_bound import agent_bound
+
+        per_agent = agent_bound(problem, duals, time_limit=min(30.0, 0.1 * time_limit), seed=seed, cancel=cancel)
+        lb = max(lb, per_agent) if per_agent is not None else lb
     # the final center-wide break placement needs its time (model build included); it
     # moves a roster more than the guided pass's last seconds do (150 agents, 120 s,
     # load 3.4: 32,490 and 32,880 under-covered agent-minutes with 20 % of the budget,
@@ -216,6 +227,7 @@ def solve_large(
     stats.update(blocks=len(blocks), first_roster_seconds=first_seconds, rounds=rounds, **searched)
     if lb is not None:
         stats["bound_under_agent_minutes"] = lb
+        stats["lp_bound_under_agent_minutes"] = lp_lb  # type: ignore[assignment]
     return replace(out, runtime=elapsed(), stats=stats)
 
 
@@ -633,7 +645,8 @@ def _merge(problem: Problem, blocks: list[list[str]], results: dict[int, RosterR
 
 
 def coverage_bound(problem: Problem, *, breaks: bool = True, time_limit: float = 120.0,
-                   solver: str = "CLP", plan: Plan | None = None, integer: bool = False) -> float | None:
+                   solver: str = "CLP", plan: Plan | None = None, integer: bool = False,
+                   duals: Duals | None = None) -> float | None:
     """Lower bound on total under-covered agent-minutes: the LP relaxation of an
     aggregated model of the whole horizon (see the module doc), with the weekly rows
     week by week.  None if the LP fails.  ``plan``, when given, receives the LP's head
@@ -651,14 +664,17 @@ def coverage_bound(problem: Problem, *, breaks: bool = True, time_limit: float =
     if not problem.requirements:
         return 0.0
     return _horizon_bound(problem, Timeline(problem), breaks=breaks, solver=solver, time_limit=time_limit,
-                          plan=plan, integer=integer)
+                          plan=plan, integer=integer, duals=duals)
 
 
 Plan = dict[tuple[tuple[tuple[str, ...], bool], int, str], float]
+#: the LP's dual prices: per (queue, grid index) of each cover row, and per grid index
+#: (queue "") of each supervisor-on-duty row
+Duals = dict[tuple[str, int], float]
 
 
 def _horizon_bound(problem: Problem, tl: object, *, breaks: bool, solver: str, time_limit: float,
-                   plan: Plan | None = None, integer: bool = False) -> float | None:
+                   plan: Plan | None = None, integer: bool = False, duals: Duals | None = None) -> float | None:
     """The LP (or, ``integer``, the MIP's proven bound) over the whole horizon."""
     from ortools.linear_solver import pywraplp
 
@@ -778,6 +794,9 @@ def _horizon_bound(problem: Problem, tl: object, *, breaks: bool, solver: str, t
         return None
     if plan is not None:
         plan.update({key: var.solution_value() for key, var in heads.items()})
+    if duals is not None:
+        duals.update({key: row.dual_value() for key, row in cover_rows.items()})
+        duals.update({("", i): row.dual_value() for i, row in sup_rows.items()})
     # a simplex optimum up to its tolerance (CLP may return -1e-6 for 0)
     return max(0.0, objective.Value()) * problem.interval_minutes
 

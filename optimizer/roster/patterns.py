@@ -140,14 +140,14 @@ class AgentPricer:
         self.seed = seed
 
     def price(self, prices: dict[tuple[int, str], int], time_limit: float,
-              fixed: dict[int, str | None] | None = None
+              fixed: dict[int, str | None] | None = None, own_weight: int = SCALE,
               ) -> tuple[list[tuple[frozenset[tuple[int, str]], int]], float | None]:
-        """Minimise ``SCALE * own cost - sum prices * x``; the found patterns and the proven
-        bound of the scaled objective (None: infeasible or nothing proven).  ``fixed``
+        """Minimise ``own_weight * own cost - sum prices * x``; the found patterns and the
+        proven bound of that objective (None: infeasible or nothing proven).  ``fixed``
         (day -> template code, None = off) pins days, as a dive needs."""
         m = self.rv.model
         m.clear_hints()
-        m.minimize(SCALE * self.own - sum(v * self.rv.x[0, d, s] for (d, s), v in prices.items() if v))
+        m.minimize(own_weight * self.own - sum(v * self.rv.x[0, d, s] for (d, s), v in prices.items() if v))
         if fixed:
             m = m.clone()
             for (_, d, s), var in self.rv.x.items():
