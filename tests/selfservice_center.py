@@ -8,6 +8,7 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 
+from optimizer.timeutil import week_start
 from scheduler import demo
 from scheduler.db import db, local_today
 from scheduler.models import Agent, RosterVersion, Site, User
@@ -37,7 +38,7 @@ def build_center(today: date | None = None, agents_total: int = 24) -> Center:
     demo.load(db.session, country="TW", seed=3, weeks=1, end_date=today - timedelta(days=1), agents_total=agents_total)
     site = db.session.scalar(sa.select(Site))
     assert site.timezone == demo.COUNTRIES["TW"]["tz"]
-    start = today + timedelta(days=(7 - today.weekday()) % 7 or 7)
+    start = week_start(today) + timedelta(days=7)  # next Monday
     version = publish_sample_roster(db.session, site, start, 28)
     db.session.commit()
     return Center(site, version, start)

@@ -41,6 +41,7 @@ def agent_bound(problem: Problem, duals: dict[tuple[str, int], float], *, time_l
                 pricing_limit: float = 1.0, cancel: Cancellable | None = None) -> float | None:
     """Under-covered agent-minutes no roster goes below (see the module doc); None when
     time or cancellation cut the pricing short (a partial sum bounds nothing)."""
+    from optimizer.roster.large import own_items
     from optimizer.roster.model.timeline import Timeline
 
     cancel = cancel or NEVER_CANCELLED
@@ -54,12 +55,10 @@ def agent_bound(problem: Problem, duals: dict[tuple[str, int], float], *, time_l
     queues = set(problem.queues)
     # agents alike for pricing share one: same queues, supervision, contract, and the same
     # leave, activities, pins and history (preferences do not enter: no soft terms here)
-    per: dict[str, list] = defaultdict(list)
-    for item in (*problem.time_off, *problem.activities, *problem.pinned, *problem.previous):
-        per[item.agent_id].append(replace(item, agent_id=""))
+    items = own_items(problem)
     alike: dict[object, list[int]] = defaultdict(list)
     for a, agent in enumerate(problem.agents):
-        alike[replace(agent, id="-", team=""), tuple(sorted(per[agent.id], key=repr))].append(a)
+        alike[replace(agent, id="-", team=""), items[agent.id]].append(a)
     worth: dict[tuple[tuple[str, ...], bool], dict[tuple[int, str], int]] = {}
     for members in alike.values():
         if cancel.is_cancelled() or time.monotonic() > deadline:

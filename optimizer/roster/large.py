@@ -41,8 +41,10 @@ from __future__ import annotations
 import math
 import time
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import replace
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 from optimizer import timeutil
 from optimizer.progress import NEVER_CANCELLED, Cancellable, Progress, ProgressCallback, no_progress
@@ -50,6 +52,7 @@ from optimizer.roster.problem import Assignment, Problem, Requirement, ShiftDema
 from optimizer.roster.result import CoverageRow, RosterResult, ShiftAssignment, SoftViolation
 
 LARGE_AGENTS = 200  #: ``solve(strategy="auto")`` decomposes from this many agents
+_Shift = TypeVar("_Shift", Assignment, ShiftAssignment)
 
 
 def blocks_by_profile(problem: Problem, size: int = 120) -> list[list[str]]:
@@ -260,37 +263,38 @@ def _search_coverage(problem: Problem, blocks: list[list[str]], results: dict[in
     budget = until - started - 1.5 * len(blocks)
     if budget < 3.0:
         return {}
+
     def tick(p: Progress) -> None:  # the search's clock, on the pipeline's
         progress(replace(p, stage="roster-large", elapsed=started + p.elapsed, time_limit=time_limit))
 
     found = improve_coverage(problem, roster, time_limit=budget, seed=seed, cancel=cancel, progress=tick)
-    stats = {"coverage_search_seconds": elapsed() - started, "coverage_search_steps": float(found.steps),  # type: ignore[operator]
-             "coverage_search_improving": float(found.accepted)}
-    new = found.roster
     progress(Progress(stage="roster-large", message=f"coverage search: {found.steps} steps, "
                       f"{found.accepted} improving", elapsed=elapsed(),  # type: ignore[operator]
                       time_limit=time_limit, extra={"coverage_cost_before": found.cost_before,
                                                     "coverage_cost_after": found.cost_after}))
-    if found.cost_after >= found.cost_before:
-        return stats
-    by_agent: dict[str, set[tuple[object, str]]] = defaultdict(set)
-    for x in new:
-        by_agent[x.agent_id].add((x.date, x.shift_code))
-    old: dict[str, set[tuple[object, str]]] = defaultdict(set)
+    if found.cost_after < found.cost_before:
+        before, after = _by_agent(roster), _by_agent(found.roster)
+        for k, ids in enumerate(blocks):
+            if cancel.is_cancelled() or all(set(before[a]) == set(after[a]) for a in ids):
+                continue
+            sub = sub_problem(problem, ids, (), supervisor_rule=(k == 0))
+            res = _fixed(sub, [x for a in ids for x in after[a]], num_workers=num_workers, seed=seed)
+            if res is not None:
+                full = sub_problem(problem, ids, problem.requirements, False)
+                results[k] = replace(res, coverage=estimate_coverage(full, res.assignments))
+        progress(Progress(stage="roster-large", message="coverage search read back",
+                          elapsed=elapsed(), time_limit=time_limit,  # type: ignore[operator]
+                          extra={"under_agent_minutes": _under(problem, blocks, results)}))
+    return {"coverage_search_seconds": elapsed() - started,  # type: ignore[operator]
+            "coverage_search_steps": float(found.steps), "coverage_search_improving": float(found.accepted)}
+
+
+def _by_agent(roster: Iterable[_Shift]) -> defaultdict[str, list[_Shift]]:
+    """A roster's shifts per agent id (an agent without shifts: an empty list)."""
+    out: defaultdict[str, list[_Shift]] = defaultdict(list)
     for x in roster:
-        old[x.agent_id].add((x.date, x.shift_code))
-    for k, ids in enumerate(blocks):
-        if all(by_agent[a] == old[a] for a in ids) or cancel.is_cancelled():
-            continue
-        sub = sub_problem(problem, ids, (), supervisor_rule=(k == 0))
-        res = _fixed(sub, [x for x in new if x.agent_id in set(ids)], num_workers=num_workers, seed=seed)
-        if res is not None:
-            full = sub_problem(problem, ids, problem.requirements, False)
-            results[k] = replace(res, coverage=estimate_coverage(full, res.assignments))
-    progress(Progress(stage="roster-large", message="coverage search read back", elapsed=elapsed(),  # type: ignore[operator]
-                      time_limit=time_limit, extra={"under_agent_minutes": _under(problem, blocks, results)}))
-    stats["coverage_search_seconds"] = elapsed() - started  # type: ignore[operator]
-    return stats
+        out[x.agent_id].append(x)
+    return out
 
 
 def _fixed(sub: Problem, roster: list[Assignment], *, num_workers: int, seed: int) -> RosterResult | None:
@@ -358,11 +362,9 @@ def _restagger(problem: Problem, blocks: list[list[str]], results: dict[int, Ros
     candidate = _merge(problem, blocks, results, 0, assignments=placed[0], coverage=placed[1])
     if candidate.objective is None or merged.objective is None or candidate.objective > merged.objective:
         return
-    by_agent = {s.agent_id: [] for s in placed[0]}
-    for s in placed[0]:
-        by_agent[s.agent_id].append(s)
+    by_agent = _by_agent(placed[0])
     for k, ids in enumerate(blocks):
-        mine = tuple(s for a in ids for s in by_agent.get(a, ()))
+        mine = tuple(s for a in ids for s in by_agent[a])
         full = sub_problem(problem, ids, problem.requirements, False)
         results[k] = replace(results[k], assignments=mine, coverage=estimate_coverage(full, mine))
 
@@ -474,15 +476,12 @@ def _pooled_first(problem: Problem, blocks: list[list[str]], *, num_workers: int
             if not (problem.rules.supervisor_always_on_duty and any(problem.agent(a).supervisor for a in ids))}
     if not keep:
         return {}
-    per: dict[str, list] = defaultdict(list)
-    for item in (*problem.time_off, *problem.activities, *problem.pinned, *problem.previous):
-        per[item.agent_id].append(replace(item, agent_id=""))
+    items = own_items(problem)
     rep: dict[str, str] = {}
     seen: dict[object, str] = {}
     for k in sorted(keep):
         for a in blocks[k]:
-            agent = problem.agent(a)
-            sig = (replace(agent, id="-", team="", skills=()), tuple(sorted(per[a], key=repr)))
+            sig = (replace(problem.agent(a), id="-", team="", skills=()), items[a])
             rep[a] = seen.setdefault(sig, a)
     sub = sub_problem(problem, sorted(set(rep.values())), (), supervisor_rule=False)
     res = _first_roster(sub, by_weeks=False, num_workers=num_workers, seed=seed, time_limit=time_limit)
@@ -494,6 +493,16 @@ def _pooled_first(problem: Problem, blocks: list[list[str]], *, num_workers: int
     return {k: RosterResult("FEASIBLE", None, None, 0.0, problem.interval_minutes,
                             tuple(replace(x, agent_id=a) for a in blocks[k] for x in pattern[rep[a]]))
             for k in keep}
+
+
+def own_items(problem: Problem) -> defaultdict[str, tuple]:
+    """Per agent id, its leave, activities, pins and history with the id blanked, in a
+    fixed order: with the agent record, what sets one agent's feasible schedules apart
+    from another's (agents alike in both can share one model or one pricing)."""
+    per: dict[str, list] = defaultdict(list)
+    for item in (*problem.time_off, *problem.activities, *problem.pinned, *problem.previous):
+        per[item.agent_id].append(replace(item, agent_id=""))
+    return defaultdict(tuple, {a: tuple(sorted(v, key=repr)) for a, v in per.items()})
 
 
 def _first_roster(sub: Problem, *, by_weeks: bool, num_workers: int, seed: int,

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from optimizer.timeutil import week_start
 from tests.browser.conftest import browser_login, serving
 
 pytestmark = pytest.mark.browser
@@ -33,7 +34,7 @@ def live_server(demo_database: Path, tmp_path: Path, request: pytest.FixtureRequ
         site = db.session.scalar(sa.select(Site))
         # the site's date, which the app checks swap days against (not the machine's)
         today = local_today(site.timezone)
-        start = today + timedelta(days=(7 - today.weekday()) % 7 or 7)
+        start = week_start(today) + timedelta(days=7)  # next Monday
         publish_sample_roster(db.session, site, start, 28, name="December")
         db.session.commit()
         me = db.session.scalar(sa.select(Agent).join(User).where(User.username == "agent"))
