@@ -10,7 +10,12 @@ LP lower bound on under-coverage and the ratio, whether the validator accepts th
 roster, and the machine load (the box is shared).  ``--monolith SECONDS`` also runs the
 plain one-model CP-SAT search for comparison (ratios side by side).
 
-    .venv/bin/python bench/scale_500.py --time-limit 300 [--agents 500] [--days 28] [--monolith 120]
+    .venv/bin/python bench/scale_500.py --time-limit 300 [--agents 500] [--days 28] [--monolith 120] \
+        [--column-bound 400]
+
+``--column-bound`` then bounds the roster found by column generation over every agent's
+own schedules (``optimizer.roster.column_bound``, the bound of ``wfm roster bound``):
+tighter than the bound the solve reports, and too slow to run inside it.
 
 Also prints how bunched the breaks are (the worst shifts of the roster).
 """
@@ -65,6 +70,8 @@ def main() -> None:
     ap.add_argument("--time-limit", type=float, default=300.0)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--monolith", type=float, default=0.0, help="also run one-model CP-SAT for this many seconds")
+    ap.add_argument("--column-bound", type=float, default=0.0,
+                    help="then bound the roster by column generation (optimizer.roster.column_bound) for this many seconds")
     args = ap.parse_args()
     load0 = os.getloadavg()
     p = contact_center(args.agents, args.queues, args.days, 15, seed=args.seed)
@@ -106,6 +113,20 @@ def main() -> None:
               "agents on the shift, day, template):")
         for k, n, day, code in worst:
             print(f"  {k:3d} of {n:3d}  {day}  {code}")
+    if args.column_bound and res.assignments:
+        from optimizer.roster.column_bound import column_bound
+        from optimizer.roster.problem import Assignment
+
+        t0 = time.monotonic()
+        cb = column_bound(p, [Assignment(s.agent_id, s.date, s.shift_code) for s in res.assignments],
+                          time_limit=args.column_bound, seed=args.seed,
+                          progress=lambda pr: print(f"  [column bound {time.monotonic() - t0:6.1f}s] {pr.message}",
+                                                    flush=True))
+        if cb is not None:
+            under = sum(res.under_minutes().values())
+            print(f"\ncolumn bound {cb.bound:,.0f} (master {cb.master:,.0f}, {cb.rounds} rounds, {cb.columns} schedules, "
+                  f"{'converged' if cb.converged else 'not converged'}) in {time.monotonic() - t0:.1f}s: "
+                  f"under/column bound {under / cb.bound:.3f}" if cb.bound else "column bound 0")
     print(f"\nload average (1/5/15 min) at start {load0}, at end {load1}; cores {os.cpu_count()}")
 
 

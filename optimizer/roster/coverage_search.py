@@ -142,6 +142,32 @@ class _Coverage:
         return {key: round(SCALE * float(on @ gain[idx])) for key, (idx, on) in self.shape.items() if len(idx)}
 
 
+def coverage_cost(problem: Problem, roster: list[Assignment]) -> float:
+    """``roster``'s coverage cost as the search counts it (``_Coverage``): a like-for-like
+    comparison of two rosters before their breaks are placed."""
+    return _counted(problem, roster).cost()
+
+
+def shortfall(problem: Problem, roster: list[Assignment]) -> dict[str, float]:
+    """Under-covered agent-intervals per queue as the search counts them (breaks spread
+    over their options, so a roster whose breaks are not yet staggered is not blamed)."""
+    cov = _counted(problem, roster)
+    short = cov.fill(cov.supply)[0].sum(axis=1)
+    return {q: float(v) for q, v in zip(cov.queues, short)}
+
+
+def _counted(problem: Problem, roster: list[Assignment]) -> _Coverage:
+    cov = _Coverage(problem)
+    days = {day: d for d, day in enumerate(problem.dates)}
+    ids = {a.id: i for i, a in enumerate(problem.agents)}
+    work: dict[int, set[tuple[int, str]]] = {}
+    for x in roster:
+        work.setdefault(ids[x.agent_id], set()).add((days[x.date], x.shift_code))
+    for a, schedule in work.items():
+        cov.add(a, frozenset(schedule), +1)
+    return cov
+
+
 @dataclass
 class SearchResult:
     """The roster after the search, the coverage cost (as counted here) before and after,

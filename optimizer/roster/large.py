@@ -26,6 +26,10 @@ through coverage and the supervisor rule, so the roster decomposes:
    against what every other agent covers, each agent's schedule the exact optimum of
    its own model at prices that say what each shift would cover; changed blocks are
    read back through the engine's model with their shifts fixed.
+5b. *Price and dive* (long runs only, ``_price_and_dive``).  The queue groups still
+   short are re-rostered by column generation over each agent's own schedules and a
+   dive on its master (``column_bound.roster_from_columns``); its bound is reported
+   when larger.
 6. *Breaks for the whole center.*  ``place_breaks`` fixes every shift and places every
    break with the engine's own coverage model (break counts per unit, skill split,
    supervisor rule), so breaks are staggered across blocks, not per block.
@@ -42,7 +46,7 @@ import math
 import time
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import TypeVar
 
@@ -159,17 +163,28 @@ def solve_large(
     # (60 agents, 40 s: 118,380 with 40 % kept, against 40,380 with 20 %)
     reserve = min(BREAKS_RESERVE, max(8.0, 0.5 * time_limit - 15.0))
     # the guided pass, then the center-wide coverage search (``_search_coverage``) gets
-    # ``SEARCH_SHARE`` of what is left before the final break placement
-    search = SEARCH_SHARE * max(0.0, time_limit - reserve - 2.0 - elapsed())
+    # ``SEARCH_SHARE`` of what is left before the final break placement; with time for
+    # it (``COLUMNS_FROM``), price and dive (``_price_and_dive``) gets ``COLUMNS_SHARE``
+    # of that first
+    window = max(0.0, time_limit - reserve - 2.0 - elapsed())
+    dive = COLUMNS_SHARE * window if window >= COLUMNS_FROM and bound else 0.0
+    search = SEARCH_SHARE * (window - dive)
     if plan:
         _guided_pass(problem, blocks, results, plan, time_limit=time_limit,
-                     until=time_limit - reserve - 2.0 - search, elapsed=elapsed, seed=seed,
+                     until=time_limit - reserve - 2.0 - search - dive, elapsed=elapsed, seed=seed,
                      num_workers=num_workers, progress=progress, cancel=cancel)
     searched: dict[str, float] = {}
     if search >= 5.0 and not cancel.is_cancelled():
-        searched = _search_coverage(problem, blocks, results, until=time_limit - reserve - 2.0, elapsed=elapsed,
-                                    seed=seed, num_workers=num_workers, progress=progress, cancel=cancel,
-                                    time_limit=time_limit)
+        searched = _search_coverage(problem, blocks, results, until=time_limit - reserve - 2.0 - dive,
+                                    elapsed=elapsed, seed=seed, num_workers=num_workers, progress=progress,
+                                    cancel=cancel, time_limit=time_limit)
+    if dive and not cancel.is_cancelled():
+        dove = _price_and_dive(problem, blocks, results, until=time_limit - reserve - 2.0, elapsed=elapsed,
+                               seed=seed, num_workers=num_workers, progress=progress, cancel=cancel,
+                               time_limit=time_limit)
+        if lb is not None and dove.get("columns_bound", 0.0) > lb:
+            lb = dove["columns_bound"]
+        searched.update(dove)
     # breaks of the blocks built apart (or against per-shift targets) are mid-window:
     # stagger them for the whole center before the block descent prices the residual
     if time_limit - elapsed() > 3 * reserve and not cancel.is_cancelled():
@@ -236,6 +251,12 @@ def solve_large(
 
 #: most seconds kept for the final center-wide break placement
 BREAKS_RESERVE = 60.0
+#: seconds between the LP and the final break placement from which price and dive runs
+#: (column generation to convergence takes ~190 s for the 184 agents of Q3/Q4 at 500
+#: agents, and the dive about as long again)
+COLUMNS_FROM = 450.0
+#: share of those seconds that price and dive gets when it runs
+COLUMNS_SHARE = 0.6
 #: share of the time between the LP and the final break placement that goes to the
 #: center-wide coverage search (the guided pass gets the rest)
 SEARCH_SHARE = 0.5
@@ -273,20 +294,70 @@ def _search_coverage(problem: Problem, blocks: list[list[str]], results: dict[in
                       time_limit=time_limit, extra={"coverage_cost_before": found.cost_before,
                                                     "coverage_cost_after": found.cost_after}))
     if found.cost_after < found.cost_before:
-        before, after = _by_agent(roster), _by_agent(found.roster)
-        for k, ids in enumerate(blocks):
-            if cancel.is_cancelled() or all(set(before[a]) == set(after[a]) for a in ids):
-                continue
-            sub = sub_problem(problem, ids, (), supervisor_rule=(k == 0))
-            res = _fixed(sub, [x for a in ids for x in after[a]], num_workers=num_workers, seed=seed)
-            if res is not None:
-                full = sub_problem(problem, ids, problem.requirements, False)
-                results[k] = replace(res, coverage=estimate_coverage(full, res.assignments))
+        _read_back(problem, blocks, results, roster, found.roster, num_workers=num_workers, seed=seed, cancel=cancel)
         progress(Progress(stage="roster-large", message="coverage search read back",
                           elapsed=elapsed(), time_limit=time_limit,  # type: ignore[operator]
                           extra={"under_agent_minutes": _under(problem, blocks, results)}))
     return {"coverage_search_seconds": elapsed() - started,  # type: ignore[operator]
             "coverage_search_steps": float(found.steps), "coverage_search_improving": float(found.accepted)}
+
+
+def _read_back(problem: Problem, blocks: list[list[str]], results: dict[int, RosterResult],
+               before: list[Assignment], after: list[Assignment], *, num_workers: int, seed: int,
+               cancel: Cancellable) -> None:
+    """Each block whose agents' shifts differ between ``before`` and ``after`` read back
+    through the engine's model with its shifts fixed (``_fixed``): every rule checked,
+    breaks and soft terms priced; a block the model rejects keeps its roster."""
+    old, new = _by_agent(before), _by_agent(after)
+    for k, ids in enumerate(blocks):
+        if cancel.is_cancelled() or all(set(old[a]) == set(new[a]) for a in ids):
+            continue
+        sub = sub_problem(problem, ids, (), supervisor_rule=(k == 0))
+        res = _fixed(sub, [x for a in ids for x in new[a]], num_workers=num_workers, seed=seed)
+        if res is not None:
+            full = sub_problem(problem, ids, problem.requirements, False)
+            results[k] = replace(res, coverage=estimate_coverage(full, res.assignments))
+
+
+def _price_and_dive(problem: Problem, blocks: list[list[str]], results: dict[int, RosterResult], *,
+                    until: float, elapsed: object, seed: int, num_workers: int, progress: ProgressCallback,
+                    cancel: Cancellable, time_limit: float) -> dict[str, float]:
+    """Step 5b (``column_bound.roster_from_columns``): the agents of the queue groups
+    still short re-rostered by column generation and a dive on its master, a group's
+    new schedules kept if the master counts less under-coverage for them than for the
+    group's current ones (both with breaks placed by the LP).  Also returns the
+    column generation's bound (``columns_bound``), which the caller reports when larger.
+
+    Why: at 500 agents every search tried (the coverage search, CP-SAT LNS on the whole
+    Q3/Q4 group, a rounded master) stops at 136.8-137.0k under-covered agent-minutes;
+    the dive from the converged master reaches 133.1k (docs/roster-operations.md)."""
+    from optimizer.roster.column_bound import roster_from_columns
+    from optimizer.roster.coverage_search import shortfall
+
+    started = elapsed()  # type: ignore[operator]
+    merged = _merge(problem, blocks, results, 0)
+    roster = [Assignment(s.agent_id, s.date, s.shift_code) for s in merged.assignments]
+    # the blocks' breaks are not staggered yet, so their coverage rows would call every
+    # queue short; the search's count spreads breaks over their options
+    short = {q: v for q, v in shortfall(problem, roster).items() if v > 0.5}
+    budget = until - started - 1.5 * len(blocks)
+    if not short or budget < 10.0:
+        return {}
+
+    def tick(p: Progress) -> None:
+        progress(replace(p, stage="roster-large", elapsed=started + p.elapsed, time_limit=time_limit))
+
+    made = roster_from_columns(problem, roster, queues=short, time_limit=budget, seed=seed, progress=tick,
+                               cancel=cancel)
+    kept = made.roster is not None  # only groups whose master count went down changed
+    if kept:
+        _read_back(problem, blocks, results, roster, made.roster, num_workers=num_workers,  # type: ignore[arg-type]
+                   seed=seed, cancel=cancel)
+        progress(Progress(stage="roster-large", message="price and dive read back",
+                          elapsed=elapsed(), time_limit=time_limit,  # type: ignore[operator]
+                          extra={"under_agent_minutes": _under(problem, blocks, results)}))
+    return {"columns_seconds": elapsed() - started, "columns_kept": float(kept),  # type: ignore[operator]
+            "columns_bound": made.bound * 1.0}
 
 
 def _by_agent(roster: Iterable[_Shift]) -> defaultdict[str, list[_Shift]]:
@@ -682,9 +753,57 @@ Plan = dict[tuple[tuple[tuple[str, ...], bool], int, str], float]
 Duals = dict[tuple[str, int], float]
 
 
+@dataclass
+class AggregateLP:
+    """The aggregated model of ``coverage_bound``, built and not yet solved: the solver,
+    its head-count variables per (profile, day, template), its cover rows per (queue,
+    grid index), its supervisor rows per grid index and its objective (under-covered
+    intervals).  ``agent_columns`` adds rows to it."""
+
+    lp: object
+    heads: dict[tuple[tuple[tuple[str, ...], bool], int, str], object]
+    cover_rows: dict[tuple[str, int], object]
+    sup_rows: dict[int, object]
+    objective: object
+    #: under-covered agents per (queue, grid index) of each cover row
+    unders: dict[tuple[str, int], object]
+
+
 def _horizon_bound(problem: Problem, tl: object, *, breaks: bool, solver: str, time_limit: float,
                    plan: Plan | None = None, integer: bool = False, duals: Duals | None = None) -> float | None:
     """The LP (or, ``integer``, the MIP's proven bound) over the whole horizon."""
+    from ortools.linear_solver import pywraplp
+
+    model = aggregate_lp(problem, tl, breaks=breaks, solver=solver, integer=integer)
+    if model is None:
+        return None
+    lp, heads, cover_rows, sup_rows, objective = (model.lp, model.heads, model.cover_rows, model.sup_rows,
+                                                  model.objective)
+    lp.SetTimeLimit(int(time_limit * 1000))  # type: ignore[attr-defined]
+    code = lp.Solve()  # type: ignore[attr-defined]
+    if integer:
+        # a MIP stopped early: its proven bound, not its incumbent, bounds every roster
+        bound = objective.Value() if code == pywraplp.Solver.OPTIMAL else objective.BestBound()  # type: ignore[attr-defined]
+        if code not in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE, pywraplp.Solver.NOT_SOLVED) \
+                or not math.isfinite(bound):
+            return None
+        if plan is not None and code != pywraplp.Solver.NOT_SOLVED:
+            plan.update({key: var.solution_value() for key, var in heads.items()})  # type: ignore[attr-defined]
+        return max(0.0, bound) * problem.interval_minutes
+    if code != pywraplp.Solver.OPTIMAL:
+        return None
+    if plan is not None:
+        plan.update({key: var.solution_value() for key, var in heads.items()})  # type: ignore[attr-defined]
+    if duals is not None:
+        duals.update({key: row.dual_value() for key, row in cover_rows.items()})  # type: ignore[attr-defined]
+        duals.update({("", i): row.dual_value() for i, row in sup_rows.items()})  # type: ignore[attr-defined]
+    # a simplex optimum up to its tolerance (CLP may return -1e-6 for 0)
+    return max(0.0, objective.Value()) * problem.interval_minutes  # type: ignore[attr-defined]
+
+
+def aggregate_lp(problem: Problem, tl: object, *, breaks: bool = True, solver: str = "CLP",
+                 integer: bool = False) -> AggregateLP | None:
+    """Build the aggregated model (see ``coverage_bound``); None without an LP solver."""
     from ortools.linear_solver import pywraplp
 
     from optimizer.roster.model.hours import max_week_minutes
@@ -707,12 +826,12 @@ def _horizon_bound(problem: Problem, tl: object, *, breaks: bool, solver: str, t
     r = problem.rules
     req = tl.required()  # type: ignore[attr-defined]
     cover_rows = {}
-    unders = []
+    unders = {}
     for (q, i), need in req.items():
         if need > 0:
             row = lp.Constraint(need, inf)
-            unders.append(lp.NumVar(0, need, ""))
-            row.SetCoefficient(unders[-1], 1)
+            unders[q, i] = lp.NumVar(0, need, "")
+            row.SetCoefficient(unders[q, i], 1)
             cover_rows[q, i] = row
     # No row where no shift of the horizon reaches (the night into the first day: the
     # previous roster's to cover, or exempt): dropping a row keeps the LP a relaxation.
@@ -785,29 +904,10 @@ def _horizon_bound(problem: Problem, tl: object, *, breaks: bool, solver: str, t
                 if (q, i) in cover_rows:
                     cover_rows[q, i].SetCoefficient(y, 1)
     objective = lp.Objective()
-    for u in unders:
+    for u in unders.values():
         objective.SetCoefficient(u, 1)
     objective.SetMinimization()
-    lp.SetTimeLimit(int(time_limit * 1000))
-    code = lp.Solve()
-    if integer:
-        # a MIP stopped early: its proven bound, not its incumbent, bounds every roster
-        bound = objective.Value() if code == pywraplp.Solver.OPTIMAL else objective.BestBound()
-        if code not in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE, pywraplp.Solver.NOT_SOLVED) \
-                or not math.isfinite(bound):
-            return None
-        if plan is not None and code != pywraplp.Solver.NOT_SOLVED:
-            plan.update({key: var.solution_value() for key, var in heads.items()})
-        return max(0.0, bound) * problem.interval_minutes
-    if code != pywraplp.Solver.OPTIMAL:
-        return None
-    if plan is not None:
-        plan.update({key: var.solution_value() for key, var in heads.items()})
-    if duals is not None:
-        duals.update({key: row.dual_value() for key, row in cover_rows.items()})
-        duals.update({("", i): row.dual_value() for i, row in sup_rows.items()})
-    # a simplex optimum up to its tolerance (CLP may return -1e-6 for 0)
-    return max(0.0, objective.Value()) * problem.interval_minutes
+    return AggregateLP(lp, heads, cover_rows, sup_rows, objective, unders)
 
 
 def _shift_days(problem: Problem, members: list, dates: list, leave: set) -> int:
