@@ -27,6 +27,17 @@ def _load(scenario: Path):  # noqa: ANN202 - returns a Problem
         raise SystemExit(2) from None
 
 
+def _rows(roster: Path):  # noqa: ANN202 - returns RosterRows
+    """roster.csv's rows, or exit 2 naming what is wrong."""
+    from optimizer.roster.scenario import ScenarioError, read_roster_rows
+
+    try:
+        return read_roster_rows(roster)
+    except (ScenarioError, OSError) as exc:
+        click.echo(f"error: {exc}", err=True)
+        raise SystemExit(2) from None
+
+
 @roster_group.command("solve")
 @click.option("--scenario", "scenario", required=True, type=click.Path(path_type=Path), help="scenario folder")
 @click.option("--time-limit", default=60.0, show_default=True, type=click.FloatRange(min=0.1), help="seconds")
@@ -69,15 +80,10 @@ def solve_cmd(scenario: Path, time_limit: float, out: Path, workers: int, seed: 
 @click.option("--roster", "roster", required=True, type=click.Path(path_type=Path), help="roster.csv")
 def validate_cmd(scenario: Path, roster: Path) -> None:
     """Check ROSTER against every hard rule of SCENARIO."""
-    from optimizer.roster.scenario import ScenarioError, read_roster_rows
     from optimizer.roster.validator import validate
 
     problem = _load(scenario)
-    try:
-        rows = read_roster_rows(roster)
-    except (ScenarioError, OSError) as exc:
-        click.echo(f"error: {exc}", err=True)
-        raise SystemExit(2) from None
+    rows = _rows(roster)
     violations = validate(problem, rows)
     if not violations:
         click.echo("valid")
@@ -97,19 +103,15 @@ def validate_cmd(scenario: Path, roster: Path) -> None:
 def bound_cmd(scenario: Path, roster: Path, time_limit: float, seed: int) -> None:
     """The tightest lower bound on under-covered agent-minutes the engine computes for
     SCENARIO: column generation over every agent's own schedules (slower than the bound
-    ``solve`` reports, and never below it).  No roster of the scenario covers better."""
+    ``solve`` reports; converged, never below the LP's).  No roster of the scenario
+    covers better."""
     from optimizer.roster.column_bound import column_bound
     from optimizer.roster.large import coverage_bound
     from optimizer.roster.problem import Assignment
-    from optimizer.roster.scenario import ScenarioError, read_roster_rows
     from optimizer.roster.validator import validate
 
     problem = _load(scenario)
-    try:
-        rows = read_roster_rows(roster)
-    except (ScenarioError, OSError) as exc:
-        click.echo(f"error: {exc}", err=True)
-        raise SystemExit(2) from None
+    rows = _rows(roster)
     violations = validate(problem, rows)
     if violations:
         click.echo(f"error: {roster.name} breaks {len(violations)} hard rules (first: {violations[0].message}); "
@@ -170,15 +172,11 @@ def repair_cmd(scenario: Path, roster: Path, absent: tuple[str, ...], out: Path,
     from optimizer import timeutil
     from optimizer.roster.problem import Assignment, ProblemError
     from optimizer.roster.repair import parse_absences, repair
-    from optimizer.roster.scenario import ScenarioError, read_roster_rows, roster_rows, write_outputs
+    from optimizer.roster.scenario import roster_rows, write_outputs
     from optimizer.roster.validator import validate
 
     problem = _load(scenario)
-    try:
-        rows = read_roster_rows(roster)
-    except (ScenarioError, OSError) as exc:
-        click.echo(f"error: {exc}", err=True)
-        raise SystemExit(2) from None
+    rows = _rows(roster)
     codes = {t.code for t in problem.templates}
     ids = {a.id for a in problem.agents}
     for n, r in enumerate(rows, start=2):
