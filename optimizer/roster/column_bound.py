@@ -146,7 +146,7 @@ def roster_from_columns(problem: Problem, roster: Iterable[Assignment], *, queue
     so every per-agent rule holds; supervisors keep their shifts (the rule that couples
     them is checked by the caller's read-back).  An agent whose schedule the dive chose
     again keeps it."""
-    from optimizer.roster.large import sub_problem
+    from optimizer.roster.large import _by_agent, sub_problem
     from optimizer.roster.model.timeline import Timeline
 
     progress = progress or no_progress
@@ -160,7 +160,8 @@ def roster_from_columns(problem: Problem, roster: Iterable[Assignment], *, queue
     groups = sorted((ids for ids, w in weight.items() if w > 0), key=lambda ids: -weight[ids])
     total = sum(weight[ids] for ids in groups)
     days = problem.dates
-    out = {a.id: [x for x in roster if x.agent_id == a.id] for a in problem.agents}
+    day_index = {day: d for d, day in enumerate(days)}
+    out = _by_agent(roster)
     changed = False
     bound = 0.0
     for ids in groups:
@@ -172,7 +173,7 @@ def roster_from_columns(problem: Problem, roster: Iterable[Assignment], *, queue
         sub = sub_problem(problem, ids, problem.requirements,
                           any(a.supervisor for a in problem.agents if a.id in keep))
         started = time.monotonic()
-        cg = _Master(sub, Timeline(sub), [x for x in roster if x.agent_id in keep], seed=seed,
+        cg = _Master(sub, Timeline(sub), [x for a in ids for x in out[a]], seed=seed,
                      freeze_supervisors=True)
         label = "/".join(sorted({q for a in sub.agents for q in a.skills}))
         priced = cg.run(time_limit=(1 - DIVE_SHARE) * share, cancel=cancel, progress=progress, label=label,
@@ -183,7 +184,7 @@ def roster_from_columns(problem: Problem, roster: Iterable[Assignment], *, queue
             bound += max(0.0, priced[0])
         if priced[1] <= 1e-9:  # the master covers everything: nothing to dive for
             continue
-        mine = {a: frozenset((days.index(x.date), x.shift_code) for x in out[agent.id])
+        mine = {a: frozenset((day_index[x.date], x.shift_code) for x in out[agent.id])
                 for a, agent in enumerate(sub.agents)}
         chosen = cg.dive(time_limit=share - (time.monotonic() - started), cancel=cancel)
         # like for like: both rosters' head counts in the same master (breaks and skill

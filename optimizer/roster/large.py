@@ -357,7 +357,7 @@ def _price_and_dive(problem: Problem, blocks: list[list[str]], results: dict[int
                           elapsed=elapsed(), time_limit=time_limit,  # type: ignore[operator]
                           extra={"under_agent_minutes": _under(problem, blocks, results)}))
     return {"columns_seconds": elapsed() - started, "columns_kept": float(kept),  # type: ignore[operator]
-            "columns_bound": made.bound * 1.0}
+            "columns_bound": made.bound}
 
 
 def _by_agent(roster: Iterable[_Shift]) -> defaultdict[str, list[_Shift]]:
@@ -758,15 +758,13 @@ class AggregateLP:
     """The aggregated model of ``coverage_bound``, built and not yet solved: the solver,
     its head-count variables per (profile, day, template), its cover rows per (queue,
     grid index), its supervisor rows per grid index and its objective (under-covered
-    intervals).  ``agent_columns`` adds rows to it."""
+    intervals).  ``column_bound`` ties its head counts to agents' schedules."""
 
     lp: object
     heads: dict[tuple[tuple[tuple[str, ...], bool], int, str], object]
     cover_rows: dict[tuple[str, int], object]
     sup_rows: dict[int, object]
     objective: object
-    #: under-covered agents per (queue, grid index) of each cover row
-    unders: dict[tuple[str, int], object]
 
 
 def _horizon_bound(problem: Problem, tl: object, *, breaks: bool, solver: str, time_limit: float,
@@ -826,12 +824,12 @@ def aggregate_lp(problem: Problem, tl: object, *, breaks: bool = True, solver: s
     r = problem.rules
     req = tl.required()  # type: ignore[attr-defined]
     cover_rows = {}
-    unders = {}
+    unders = []
     for (q, i), need in req.items():
         if need > 0:
             row = lp.Constraint(need, inf)
-            unders[q, i] = lp.NumVar(0, need, "")
-            row.SetCoefficient(unders[q, i], 1)
+            unders.append(lp.NumVar(0, need, ""))
+            row.SetCoefficient(unders[-1], 1)
             cover_rows[q, i] = row
     # No row where no shift of the horizon reaches (the night into the first day: the
     # previous roster's to cover, or exempt): dropping a row keeps the LP a relaxation.
@@ -904,10 +902,10 @@ def aggregate_lp(problem: Problem, tl: object, *, breaks: bool = True, solver: s
                 if (q, i) in cover_rows:
                     cover_rows[q, i].SetCoefficient(y, 1)
     objective = lp.Objective()
-    for u in unders.values():
+    for u in unders:
         objective.SetCoefficient(u, 1)
     objective.SetMinimization()
-    return AggregateLP(lp, heads, cover_rows, sup_rows, objective, unders)
+    return AggregateLP(lp, heads, cover_rows, sup_rows, objective)
 
 
 def _shift_days(problem: Problem, members: list, dates: list, leave: set) -> int:
