@@ -98,6 +98,9 @@ def main() -> None:
         print(f"{name:<26} {r.status:<9} {first if first is None else round(first, 1)!s:>8} {r.runtime:8.1f} "
               f"{under if under is not None else '-'!s:>10} {round(lb) if lb else '-'!s:>10} {ratio} {valid:>6}")
         base_under = base_under if base_under is not None else under
+        if r.assignments:
+            print(f"{'':<26} under-covered agent-minutes by queue: "
+                  + ", ".join(f"{q} {v:,}" for q, v in sorted(r.under_minutes().items())))
     if lb:
         print("\nunder-coverage of the incumbent over time (agent-minutes, ratio to the bound):")
         for t, u in timeline:

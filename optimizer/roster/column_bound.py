@@ -56,38 +56,13 @@ class ColumnBound:
     groups: int
 
 
-def queue_groups(problem: Problem) -> list[list[str]]:
-    """Agent ids in groups that share no queue with each other (connected through
-    shared skills, and through the supervisor rule when it is on), largest first."""
-    parent = {a.id: a.id for a in problem.agents}
-
-    def find(x: str) -> str:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    first: dict[str, str] = {}
-    sup = problem.rules.supervisor_always_on_duty
-    for a in problem.agents:
-        for key in (*a.skills, *(["<supervisor>"] if sup and a.supervisor else [])):
-            if key in first:
-                parent[find(a.id)] = find(first[key])
-            else:
-                first[key] = a.id
-    groups: dict[str, list[str]] = defaultdict(list)
-    for a in problem.agents:
-        groups[find(a.id)].append(a.id)
-    return sorted(groups.values(), key=len, reverse=True)
-
-
 def column_bound(problem: Problem, roster: Iterable[Assignment], *, time_limit: float = 300.0, seed: int = 0,
                  progress: ProgressCallback | None = None, cancel: Cancellable | None = None) -> ColumnBound | None:
     """The bound of the module doc for ``problem``, seeded with ``roster`` (a valid
     roster of it: its schedules make every master feasible); None if an LP fails.
     Queue groups are bounded in turn, the time split by their size; a group whose
     master covers everything stops at once (its bound is 0)."""
-    from optimizer.roster.large import sub_problem
+    from optimizer.roster.large import queue_groups, sub_problem
     from optimizer.roster.model.timeline import Timeline
 
     progress = progress or no_progress
@@ -146,7 +121,7 @@ def roster_from_columns(problem: Problem, roster: Iterable[Assignment], *, queue
     so every per-agent rule holds; supervisors keep their shifts (the rule that couples
     them is checked by the caller's read-back).  An agent whose schedule the dive chose
     again keeps it."""
-    from optimizer.roster.large import _by_agent, sub_problem
+    from optimizer.roster.large import _by_agent, queue_groups, sub_problem
     from optimizer.roster.model.timeline import Timeline
 
     progress = progress or no_progress
@@ -158,6 +133,12 @@ def roster_from_columns(problem: Problem, roster: Iterable[Assignment], *, queue
         served = {q for a in problem.agents if a.id in set(ids) for q in a.skills}
         weight[tuple(ids)] = sum(v for q, v in queues.items() if q in served and v > 0)
     groups = sorted((ids for ids, w in weight.items() if w > 0), key=lambda ids: -weight[ids])
+    # a group whose share is too short to dive would only get its master rounded (500
+    # agents, 300 s: Q1/Q2/Q5 got 4 s, no dive round, and ended at 5,430 under-covered
+    # agent-minutes, where its other runs end near 0)
+    while groups and (time_limit * weight[groups[-1]] / sum(weight[ids] for ids in groups)
+                      < MIN_SECONDS_PER_AGENT * len(groups[-1])):
+        groups.pop()
     total = sum(weight[ids] for ids in groups)
     days = problem.dates
     day_index = {day: d for d, day in enumerate(days)}
@@ -168,7 +149,7 @@ def roster_from_columns(problem: Problem, roster: Iterable[Assignment], *, queue
         keep = set(ids)
         share = (time_limit - (time.monotonic() - t0)) * weight[ids] / total
         total -= weight[ids]
-        if share < 5.0 or cancel.is_cancelled():
+        if cancel.is_cancelled():
             continue
         sub = sub_problem(problem, ids, problem.requirements,
                           any(a.supervisor for a in problem.agents if a.id in keep))
@@ -196,7 +177,8 @@ def roster_from_columns(problem: Problem, roster: Iterable[Assignment], *, queue
         better = new_value is not None and old_value is not None and new_value < old_value - 1e-6
         progress(Progress(stage="column-bound", message=f"price and dive {label}: " + (
             f"{new_value * sub.interval_minutes:,.0f} against {old_value * sub.interval_minutes:,.0f} "
-            f"(the master's count), {'kept' if better else 'not kept'}"
+            f"(the master's count; dive of {cg.dive_rounds} rounds"
+            f"{', rounded at its time limit' if cg.dive_rounded else ''}), {'kept' if better else 'not kept'}"
             if new_value is not None and old_value is not None else "no integer roster in time"),
             elapsed=time.monotonic() - t0, time_limit=time_limit))
         if not better:
@@ -217,7 +199,10 @@ def roster_from_columns(problem: Problem, roster: Iterable[Assignment], *, queue
 
 
 #: share of a group's time that ``roster_from_columns`` keeps for the dive
-DIVE_SHARE = 0.3
+DIVE_SHARE = 0.35
+#: fewest seconds a group gets in ``roster_from_columns``, per agent (for 184 agents the
+#: master's first solve alone takes ~20 s, a round ~10 s)
+MIN_SECONDS_PER_AGENT = 0.15
 
 
 class _Master:
@@ -229,7 +214,7 @@ class _Master:
         from optimizer.roster.large import aggregate_lp, own_items
 
         self.problem = problem
-        self.model = aggregate_lp(problem, tl)
+        self.model = aggregate_lp(problem, tl, profile_rules=False)
         items = own_items(problem)
         alike: dict[object, list[int]] = defaultdict(list)
         for a, agent in enumerate(problem.agents):
@@ -242,6 +227,8 @@ class _Master:
         self.columns: set[tuple[int, frozenset[tuple[int, str]]]] = set()
         #: per column, its class, schedule and LP variable (the order columns were added)
         self.lam: list[tuple[int, frozenset[tuple[int, str]], object]] = []
+        #: how the last ``dive`` went: its LP re-solves, and whether time cut it short
+        self.dive_rounds, self.dive_rounded = 0, False
         if self.model is None:
             return
         lp = self.model.lp
@@ -308,7 +295,8 @@ class _Master:
                 return best * minutes, value * minutes, rounds - 1, False
             mu = {key: row.dual_value() for key, row in self.link.items()}
             nu = [row.dual_value() for row in self.conv]
-            lagrangian, added = value, 0
+            lagrangian, cut = value, False  # cut: a class left unpriced for time
+            columns: list[tuple[int, frozenset[tuple[int, str]]]] = []
             for c, pricer in enumerate(self.pricers):
                 if c in self.frozen:
                     continue
@@ -318,31 +306,39 @@ class _Master:
                 prices = {(d, code): math.ceil(-SCALE * v - 1e-9)
                           for (prof, d, code), v in mu.items() if prof == self.profile[c]}
                 left = time_limit - (time.monotonic() - t0)
-                found, proven = pricer.price(prices, max(0.05, min(2.0, left)), own_weight=0) \
-                    if left > 0 and not cancel.is_cancelled() else ([], None)
+                skipped = left <= 0 or cancel.is_cancelled()
+                cut = cut or skipped
+                found, proven = ([], None) if skipped else pricer.price(prices, max(0.05, min(2.0, left)), own_weight=0)
                 if proven is None:  # nothing proven: each day its best shift, at most
                     proven = -sum(max(0, max((v for (d2, _), v in prices.items() if d2 == d), default=0))
                                   for d in range(self.problem.days))
                 lagrangian += len(self.classes[c]) * min(0.0, proven / SCALE - nu[c])
                 for schedule, _ in found:
                     if sum(mu.get((self.profile[c], d, code), 0.0) for d, code in schedule) - nu[c] < -1e-6:
-                        added += self.add(c, schedule)
+                        columns.append((c, schedule))
+            # out of time, the round's columns are left out, so that the master stays
+            # solved for ``dive`` (they would only count once solved)
+            over = cancel.is_cancelled() or time.monotonic() - t0 >= time_limit
+            added = 0 if over else sum(self.add(c, schedule) for c, schedule in columns)
             best = max(best, lagrangian)
-            done = added == 0
+            done = not columns and not cut
             progress(Progress(stage="column-bound", message=f"column bound {label}: round {rounds}, "
                               f"bound {max(0.0, best) * minutes:,.0f}, master {value * minutes:,.0f}",
                               elapsed=time.monotonic() - t0, time_limit=time_limit,
                               objective=value * minutes, bound=max(0.0, best) * minutes))
-            if done or cancel.is_cancelled() or time.monotonic() - t0 >= time_limit:
+            if added == 0:
                 return best * minutes, value * minutes, rounds, done
 
-    def dive(self, *, time_limit: float, per_round: int = 10, cancel: Cancellable = NEVER_CANCELLED,
+    def dive(self, *, time_limit: float, per_round: int = 20, cancel: Cancellable = NEVER_CANCELLED,
              ) -> dict[int, list[frozenset[tuple[int, str]]]] | None:
         """An integer choice of columns, by diving on the master: each round every
         column's whole part is fixed (its lower bound raised), then the ``per_round``
         largest fractional parts, one column a class, are rounded up, and the master is
         solved again, until no part is fractional.  Per class, one schedule per agent.
-        Out of time, the last solution is rounded class by class (``_rounded``).
+        Out of time, the last solution is rounded class by class (``_rounded``); so that
+        it seldom is, more are rounded a round when the re-solves so far say the time
+        left holds too few rounds.  ``dive_rounds`` and ``dive_rounded`` (cut short by
+        time) tell how it went.
 
         Why a dive and not a MIP: SCIP did not finish the root LP of this master (7,587
         columns, 184 agents) in 150 s, while the dive takes ~20 LP re-solves warm from
@@ -355,9 +351,12 @@ class _Master:
             return None
         t0 = time.monotonic()
         lp = self.model.lp
+        self.dive_rounds, self.dive_rounded = 0, False
+        solve_time = 0.0  # the longest re-solve so far
         while True:
             values = [var.solution_value() for _, _, var in self.lam]  # type: ignore[attr-defined]
             if cancel.is_cancelled() or time.monotonic() - t0 > time_limit:
+                self.dive_rounded = True
                 return self._rounded(values)
             frac = []
             for (c, _, var), x in zip(self.lam, values):
@@ -369,15 +368,24 @@ class _Master:
             if not frac:
                 break
             rounded: set[int] = set()
+            # rounds the time left holds, at the slowest re-solve so far; half of them
+            # spent, since rounding up uncovers new fractional parts
+            left = time_limit - (time.monotonic() - t0)
+            affordable = left / solve_time if solve_time > 0 else math.inf
+            many = max(per_round, math.ceil(2 * len({c for _, c, _ in frac}) / max(1.0, affordable)))
             for part, c, var in sorted(frac, key=lambda f: -f[0]):
                 if c not in rounded:  # one a class: the fractional parts of a class sum to whole agents
                     rounded.add(c)
                     var.SetLb(var.lb() + 1)  # type: ignore[attr-defined]
-                    if len(rounded) >= per_round:
+                    if len(rounded) >= many:
                         break
-            lp.SetTimeLimit(int(max(1.0, time_limit - (time.monotonic() - t0)) * 1000))  # type: ignore[attr-defined]
+            lp.SetTimeLimit(int(max(1.0, left) * 1000))  # type: ignore[attr-defined]
+            started = time.monotonic()
+            self.dive_rounds += 1
             if lp.Solve() != pywraplp.Solver.OPTIMAL:  # type: ignore[attr-defined]
+                self.dive_rounded = True
                 return self._rounded(values)  # out of time mid-solve: round the last solution
+            solve_time = max(solve_time, time.monotonic() - started)
         chosen: dict[int, list[frozenset[tuple[int, str]]]] = defaultdict(list)
         for (c, schedule, var), x in zip(self.lam, values):
             chosen[c].extend([schedule] * round(x))
@@ -395,8 +403,9 @@ class _Master:
             chosen[c].extend([schedule] * whole)
             parts[c].append((x - whole, schedule))
         for c, members in enumerate(self.classes):
-            for _, schedule in sorted(parts[c], key=lambda p: -p[0])[:max(0, len(members) - len(chosen[c]))]:
-                chosen[c].append(schedule)
+            ranked = [schedule for _, schedule in sorted(parts[c], key=lambda p: -p[0])]
+            for k in range(max(0, len(members) - len(chosen[c]))):  # more agents than columns: again
+                chosen[c].append(ranked[k % len(ranked)])
         return chosen
 
     def value_of(self, chosen: dict[int, list[frozenset[tuple[int, str]]]]) -> float | None:

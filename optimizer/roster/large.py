@@ -32,7 +32,8 @@ through coverage and the supervisor rule, so the roster decomposes:
    when larger.
 6. *Breaks for the whole center.*  ``place_breaks`` fixes every shift and places every
    break with the engine's own coverage model (break counts per unit, skill split,
-   supervisor rule), so breaks are staggered across blocks, not per block.
+   supervisor rule), one model per queue group, so breaks are staggered across blocks,
+   not per block.
 7. *Block LNS* (when time is left).  Blocks are re-solved in turn with the full model
    (coverage, breaks, fairness, preferences) against the *residual* requirements (what
    the other blocks leave uncovered), warm-started from their current roster and
@@ -168,7 +169,8 @@ def solve_large(
     # of that first
     window = max(0.0, time_limit - reserve - 2.0 - elapsed())
     dive = COLUMNS_SHARE * window if window >= COLUMNS_FROM and bound else 0.0
-    search = SEARCH_SHARE * (window - dive)
+    # the guided pass only seeds the search, and price and dive does better with the time
+    search = window - dive if dive else SEARCH_SHARE * window
     if plan:
         _guided_pass(problem, blocks, results, plan, time_limit=time_limit,
                      until=time_limit - reserve - 2.0 - search - dive, elapsed=elapsed, seed=seed,
@@ -251,9 +253,13 @@ def solve_large(
 
 #: most seconds kept for the final center-wide break placement
 BREAKS_RESERVE = 60.0
-#: seconds between the LP and the final break placement from which price and dive runs
-#: (column generation to convergence takes ~190 s for the 184 agents of Q3/Q4 at 500
-#: agents, and the dive about as long again)
+#: seconds between the LP and the final break placement from which price and dive runs.
+#: For the 184 agents of Q3/Q4 at 500 agents the master's first solve takes ~20 s, then
+#: ~10 s a round, and 6 rounds and a 36 s dive gave 132,825 under-covered agent-minutes
+#: where the search's roster had 138,855; but run at 300 s (from 160 s of window) it
+#: leaves the coverage search too little time for the other group (Q1/Q2/Q5: 5-14k
+#: under-covered where it is otherwise near 0), and five 300 s runs ended at 137,970-
+#: 148,590 against 137,130-139,110 without it
 COLUMNS_FROM = 450.0
 #: share of those seconds that price and dive gets when it runs
 COLUMNS_SHARE = 0.6
@@ -294,8 +300,10 @@ def _search_coverage(problem: Problem, blocks: list[list[str]], results: dict[in
                       time_limit=time_limit, extra={"coverage_cost_before": found.cost_before,
                                                     "coverage_cost_after": found.cost_after}))
     if found.cost_after < found.cost_before:
-        _read_back(problem, blocks, results, roster, found.roster, num_workers=num_workers, seed=seed, cancel=cancel)
-        progress(Progress(stage="roster-large", message="coverage search read back",
+        refused = _read_back(problem, blocks, results, roster, found.roster, num_workers=num_workers, seed=seed,
+                             cancel=cancel)
+        progress(Progress(stage="roster-large", message="coverage search read back" + (
+            f" (blocks {', '.join(str(k + 1) for k in refused)} kept their roster)" if refused else ""),
                           elapsed=elapsed(), time_limit=time_limit,  # type: ignore[operator]
                           extra={"under_agent_minutes": _under(problem, blocks, results)}))
     return {"coverage_search_seconds": elapsed() - started,  # type: ignore[operator]
@@ -304,19 +312,24 @@ def _search_coverage(problem: Problem, blocks: list[list[str]], results: dict[in
 
 def _read_back(problem: Problem, blocks: list[list[str]], results: dict[int, RosterResult],
                before: list[Assignment], after: list[Assignment], *, num_workers: int, seed: int,
-               cancel: Cancellable) -> None:
+               cancel: Cancellable) -> list[int]:
     """Each block whose agents' shifts differ between ``before`` and ``after`` read back
     through the engine's model with its shifts fixed (``_fixed``): every rule checked,
-    breaks and soft terms priced; a block the model rejects keeps its roster."""
+    breaks and soft terms priced; a block the model rejects (or does not read in its
+    time) keeps its roster.  Returns those blocks."""
     old, new = _by_agent(before), _by_agent(after)
+    kept = []
     for k, ids in enumerate(blocks):
         if cancel.is_cancelled() or all(set(old[a]) == set(new[a]) for a in ids):
             continue
         sub = sub_problem(problem, ids, (), supervisor_rule=(k == 0))
         res = _fixed(sub, [x for a in ids for x in new[a]], num_workers=num_workers, seed=seed)
-        if res is not None:
-            full = sub_problem(problem, ids, problem.requirements, False)
-            results[k] = replace(res, coverage=estimate_coverage(full, res.assignments))
+        if res is None:
+            kept.append(k)
+            continue
+        full = sub_problem(problem, ids, problem.requirements, False)
+        results[k] = replace(res, coverage=estimate_coverage(full, res.assignments))
+    return kept
 
 
 def _price_and_dive(problem: Problem, blocks: list[list[str]], results: dict[int, RosterResult], *,
@@ -351,9 +364,10 @@ def _price_and_dive(problem: Problem, blocks: list[list[str]], results: dict[int
                                cancel=cancel)
     kept = made.roster is not None  # only groups whose master count went down changed
     if kept:
-        _read_back(problem, blocks, results, roster, made.roster, num_workers=num_workers,  # type: ignore[arg-type]
-                   seed=seed, cancel=cancel)
-        progress(Progress(stage="roster-large", message="price and dive read back",
+        refused = _read_back(problem, blocks, results, roster, made.roster, num_workers=num_workers,  # type: ignore[arg-type]
+                             seed=seed, cancel=cancel)
+        progress(Progress(stage="roster-large", message="price and dive read back" + (
+            f" (blocks {', '.join(str(k + 1) for k in refused)} kept their roster)" if refused else ""),
                           elapsed=elapsed(), time_limit=time_limit,  # type: ignore[operator]
                           extra={"under_agent_minutes": _under(problem, blocks, results)}))
     return {"columns_seconds": elapsed() - started, "columns_kept": float(kept),  # type: ignore[operator]
@@ -800,8 +814,11 @@ def _horizon_bound(problem: Problem, tl: object, *, breaks: bool, solver: str, t
 
 
 def aggregate_lp(problem: Problem, tl: object, *, breaks: bool = True, solver: str = "CLP",
-                 integer: bool = False) -> AggregateLP | None:
-    """Build the aggregated model (see ``coverage_bound``); None without an LP solver."""
+                 integer: bool = False, profile_rules: bool = True) -> AggregateLP | None:
+    """Build the aggregated model (see ``coverage_bound``); None without an LP solver.
+    ``profile_rules`` False leaves out the per-agent rules summed over a profile (days,
+    nights, weekly hours and days, rest): ``column_bound`` ties the head counts to
+    schedules that keep them agent by agent, and a smaller master re-solves faster."""
     from ortools.linear_solver import pywraplp
 
     from optimizer.roster.model.hours import max_week_minutes
@@ -842,25 +859,24 @@ def aggregate_lp(problem: Problem, tl: object, *, breaks: bool = True, solver: s
                 if r.supervisor_always_on_duty else {})
     days = list(range(problem.days))
     heads: dict = {}
+    rule = lp.Constraint if profile_rules else _NoRow
     for (skills, is_sup), members in profiles.items():
         mine: dict[tuple[int, str], object] = {}
         night_ok = sum(1 for a in members if a.night_ok)
-        phone = {i: lp.NumVar(0, inf, "") for i in own}
-        phone_rows = {i: lp.Constraint(-inf, 0) for i in own}
-        phone_total = lp.Constraint(-inf, 0)
-        for i in own:
-            phone_rows[i].SetCoefficient(phone[i], 1)
-            phone_total.SetCoefficient(phone[i], 1)
-        week_hours = [lp.Constraint(-inf, sum(max_week_minutes(a, len(week)) for a in members)
-                                    if r.weekly_hours else inf) for week in weeks]
-        week_days = [lp.Constraint(-inf, _shift_days(problem, members, [tl.dates[d] for d in week], leave))  # type: ignore[attr-defined]
+        #: the profile's on-phone head count per interval, as (variable, coefficient) terms
+        on: dict[int, list[tuple[object, int]]] = defaultdict(list)
+        overlap: set[int] = set()  # intervals where two break windows of one shift meet
+        phone_total = None if breaks else lp.Constraint(-inf, 0)
+        week_hours = [rule(-inf, sum(max_week_minutes(a, len(week)) for a in members)
+                           if r.weekly_hours else inf) for week in weeks]
+        week_days = [rule(-inf, _shift_days(problem, members, [tl.dates[d] for d in week], leave))  # type: ignore[attr-defined]
                      for week in weeks]
         for d in days:
             day = tl.dates[d]  # type: ignore[attr-defined]
             avail = sum(1 for a in members if (a.id, day) not in leave)
-            day_row = lp.Constraint(-inf, avail)
+            day_row = rule(-inf, avail)
             # one shift a day: the night templates of a day share the night-eligible agents
-            night_row = lp.Constraint(-inf, sum(1 for a in members if a.night_ok and (a.id, day) not in leave))
+            night_row = rule(-inf, sum(1 for a in members if a.night_ok and (a.id, day) not in leave))
             for t in problem.templates:
                 slot = tl.slots[d, t.code]  # type: ignore[attr-defined]
                 inside = slot.intervals  # grid indices (``Timeline.covered``): the horizon only
@@ -874,38 +890,80 @@ def aggregate_lp(problem: Problem, tl: object, *, breaks: bool = True, solver: s
                 week_hours[week_of[d]].SetCoefficient(n, t.paid_minutes)
                 week_days[week_of[d]].SetCoefficient(n, 1)
                 for i in inside:
-                    phone_rows[i].SetCoefficient(n, -1)
-                # on-phone intervals of the shift: at most its length minus its breaks
-                # (all that is kept of breaks when ``breaks`` is False)
-                on_break = sum(len(options[0][1]) for options in slot.break_options if options)
-                phone_total.SetCoefficient(n, -(len(slot.intervals) - on_break))
-                if not breaks:
+                    on[i].append((n, 1))
+                if phone_total is not None:
+                    # without break variables, all that is kept of breaks: on-phone
+                    # intervals of the shift at most its length minus its breaks
+                    on_break = sum(len(options[0][1]) for options in slot.break_options if options)
+                    phone_total.SetCoefficient(n, -(len(slot.intervals) - on_break))
                     continue
+                windows: list[set[int]] = []
                 for options in slot.break_options:
                     total = lp.Constraint(0, 0)
                     total.SetCoefficient(n, -1)
+                    windows.append(set())
                     for _, cover in options:
                         b = count(0, inf, "")
                         total.SetCoefficient(b, 1)
                         for i in cover:
-                            phone_rows[i].SetCoefficient(b, 1)
-        _rest_rows(problem, tl, lp, mine, members, days, leave)
+                            on[i].append((b, -1))
+                        windows[-1].update(cover)
+                for x in range(len(windows)):
+                    for y in range(x + 1, len(windows)):
+                        overlap |= windows[x] & windows[y]
+        if profile_rules:
+            _rest_rows(problem, tl, lp, mine, members, days, leave)
+        if phone_total is not None:
+            # the on-phone count in a variable per interval, so that their total is capped
+            for i in own:
+                phone = lp.NumVar(0, inf, "")
+                row = lp.Constraint(-inf, 0)
+                row.SetCoefficient(phone, 1)
+                for v, c in on[i]:
+                    row.SetCoefficient(v, -c)
+                phone_total.SetCoefficient(phone, 1)
+                on[i] = [(phone, 1)]
         qs = [q for q in skills if q in queues]
         for i in own:
+            terms = on.get(i)
+            if not terms:
+                continue
+            # Why terms, not an on-phone variable and row per interval: less than half
+            # the rows (500 agents, Q3/Q4: 11,708 against 25,131), the same LP.  The
+            # count cannot go below 0 unless two break windows of a shift overlap
+            # (each break's options sum to the shift's heads); there a row keeps it up
+            rows = [cover_rows[qs[0], i]] if len(qs) == 1 and (qs[0], i) in cover_rows else []
             if is_sup and i in sup_rows:
-                sup_rows[i].SetCoefficient(phone[i], 1)
-            split = lp.Constraint(-inf, 0)
-            split.SetCoefficient(phone[i], -1)
-            for q in qs:
-                y = count(0, inf, "")
-                split.SetCoefficient(y, 1)
-                if (q, i) in cover_rows:
-                    cover_rows[q, i].SetCoefficient(y, 1)
+                rows.append(sup_rows[i])
+            if i in overlap:
+                rows.append(lp.Constraint(0, inf))
+            if len(qs) > 1:
+                split = lp.Constraint(-inf, 0)
+                for q in qs:
+                    y = count(0, inf, "")
+                    split.SetCoefficient(y, 1)
+                    if (q, i) in cover_rows:
+                        cover_rows[q, i].SetCoefficient(y, 1)
+                for v, c in terms:
+                    split.SetCoefficient(v, -c)
+            for row in rows:
+                for v, c in terms:
+                    row.SetCoefficient(v, c)
     objective = lp.Objective()
     for u in unders:
         objective.SetCoefficient(u, 1)
     objective.SetMinimization()
     return AggregateLP(lp, heads, cover_rows, sup_rows, objective)
+
+
+class _NoRow:
+    """A row ``aggregate_lp`` leaves out: takes its coefficients and keeps none."""
+
+    def __init__(self, *_: float) -> None:
+        pass
+
+    def SetCoefficient(self, *_: object) -> None:  # noqa: N802 (the solver's spelling)
+        pass
 
 
 def _shift_days(problem: Problem, members: list, dates: list, leave: set) -> int:
@@ -973,7 +1031,83 @@ def _rest_rows(problem: Problem, tl: object, lp: object, heads: dict[tuple[int, 
 def place_breaks(problem: Problem, shifts: list[Assignment] | tuple[ShiftAssignment, ...], *, time_limit: float = 20.0,
                  num_workers: int = 2, seed: int = 0, cancel: Cancellable | None = None,
                  ) -> tuple[tuple[ShiftAssignment, ...], tuple[CoverageRow, ...]] | None:
-    """Breaks of a fixed roster placed for the whole center at once, staggered where
+    """Breaks of a fixed roster placed for the whole center (``_place_group_breaks``),
+    queue group by queue group (``queue_groups``), each with time in proportion to its
+    shifts; None if a group's placement keeps no supervisor rule.
+
+    Why by group: groups share no cover row (and every supervisor is in one group under
+    the supervisor rule), so placing them apart is as exact, and each model is small
+    enough for the search to move.  500 agents, the roster of a 300 s solve: 148,005
+    under-covered agent-minutes placed at once, in 30 s as in 60 s (the search never got
+    past its greedy start), against 138,990 group by group in 60 s in all."""
+    groups = queue_groups(problem)
+    if len(groups) == 1:
+        return _place_group_breaks(problem, shifts, time_limit=time_limit, num_workers=num_workers, seed=seed,
+                                   cancel=cancel)
+    t0 = time.monotonic()
+    # groups with nothing to cover (no needed queue, no supervisor rule) go in one
+    needed = {r.queue for r in problem.requirements}
+    agent = {a.id: a for a in problem.agents}
+    sup = problem.rules.supervisor_always_on_duty
+    busy = [ids for ids in groups
+            if any(needed & set(agent[a].skills) or (sup and agent[a].supervisor) for a in ids)]
+    idle = [a for ids in groups if ids not in busy for a in ids]
+    groups = busy + ([idle] if idle else [])
+    by_agent = _by_agent(shifts)
+    # time: half by shifts, half by shortfall (a group its shifts already cover needs
+    # little; 184 agents short by 139k agent-minutes need 15-20 s for a first solution)
+    from optimizer.roster.coverage_search import shortfall
+
+    short = shortfall(problem, [Assignment(s.agent_id, s.date, s.shift_code) for s in shifts])
+    size = [sum(len(by_agent[a]) for a in ids) / max(1, len(shifts)) for ids in groups]
+    lacking = [sum(v for q, v in short.items() if any(q in agent[a].skills for a in ids)) for ids in groups]
+    weight = [w + (s / sum(lacking) if sum(lacking) > 0 else w) for w, s in zip(size, lacking)]
+    left = sum(weight)
+    out: list[ShiftAssignment] = []
+    rows: list[CoverageRow] = []
+    for ids, w in zip(groups, weight):
+        mine = [s for a in ids for s in by_agent[a]]
+        share = (time_limit - (time.monotonic() - t0)) * w / max(1e-9, left)
+        left -= w
+        sub = sub_problem(problem, ids, problem.requirements, any(agent[a].supervisor for a in ids))
+        placed = _place_group_breaks(sub, mine, time_limit=max(1.0, share), num_workers=num_workers, seed=seed,
+                                     cancel=cancel)
+        if placed is None:
+            return None
+        out += placed[0]
+        rows += placed[1]
+    return tuple(out), tuple(rows)
+
+
+def queue_groups(problem: Problem) -> list[list[str]]:
+    """Agent ids in groups that share no queue with each other (connected through
+    shared skills, and through the supervisor rule when it is on), largest first."""
+    parent = {a.id: a.id for a in problem.agents}
+
+    def find(x: str) -> str:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    first: dict[str, str] = {}
+    sup = problem.rules.supervisor_always_on_duty
+    for a in problem.agents:
+        for key in (*a.skills, *(["<supervisor>"] if sup and a.supervisor else [])):
+            if key in first:
+                parent[find(a.id)] = find(first[key])
+            else:
+                first[key] = a.id
+    groups: dict[str, list[str]] = defaultdict(list)
+    for a in problem.agents:
+        groups[find(a.id)].append(a.id)
+    return sorted(groups.values(), key=len, reverse=True)
+
+
+def _place_group_breaks(problem: Problem, shifts: list[Assignment] | tuple[ShiftAssignment, ...], *,
+                        time_limit: float, num_workers: int, seed: int, cancel: Cancellable | None,
+                        ) -> tuple[tuple[ShiftAssignment, ...], tuple[CoverageRow, ...]] | None:
+    """Breaks of a fixed roster placed for one model at once, staggered where
     coverage needs them: the engine's own coverage families (break counts per unit,
     activities, supervisor on duty, skill split, under/deep/over pricing) with every
     ``x`` a constant, then ``solve.assign_breaks`` hands the counts to the agents.

@@ -10,9 +10,10 @@ from click.testing import CliRunner
 
 from optimizer.cli.roster import roster_group
 from optimizer.roster.agent_bound import agent_bound
-from optimizer.roster.column_bound import column_bound, queue_groups
+from optimizer.roster.column_bound import _Master, column_bound
 from optimizer.roster.generate import contact_center
-from optimizer.roster.large import coverage_bound
+from optimizer.roster.large import coverage_bound, queue_groups, sub_problem
+from optimizer.roster.model.timeline import Timeline
 from optimizer.roster.problem import Agent, Assignment, Problem
 from optimizer.roster.scenario import write_outputs, write_scenario
 from optimizer.roster.solve import solve
@@ -136,7 +137,10 @@ def test_pipeline_runs_price_and_dive_and_stays_valid(monkeypatch) -> None:
     from optimizer.roster.scenario import roster_rows
     from optimizer.roster.validator import validate
 
+    import optimizer.roster.column_bound as column_bound_module
+
     monkeypatch.setattr(large, "COLUMNS_FROM", 0.0)
+    monkeypatch.setattr(column_bound_module, "MIN_SECONDS_PER_AGENT", 0.0)
     p = contact_center(40, 3, 7, 60, start=date(2026, 3, 16), seed=6, load=1.2)
     res = large.solve_large(p, time_limit=60, num_workers=2, block_size=20)
     assert res.feasible
@@ -154,3 +158,46 @@ def test_price_and_dive_leaves_an_optimal_roster_alone() -> None:
     made = roster_from_columns(p, _roster(p), queues={"Q1": 1.0}, time_limit=30)
     assert made.roster is None
     assert made.bound == pytest.approx(6 * 32 * 15, abs=1.0)
+
+
+def test_rounding_puts_every_agent_of_a_class_on_a_schedule() -> None:
+    """A class with more agents than columns (alike agents on one schedule) still gets a
+    schedule per agent when the master is rounded, even from a solution of zeros (a
+    master never solved; it used to come back short, and the dive's roster was lost)."""
+    p = contact_center(24, 2, 7, 60, start=date(2026, 3, 16), seed=1, load=1.3)
+    p = replace(p, rules=replace(p.rules, supervisor_always_on_duty=False))
+    roster = _roster(p)
+    group = queue_groups(p)[0]
+    sub = sub_problem(p, group, p.requirements, False)
+    # every agent of the group on the first agent's schedule: one column a class
+    first = [x for x in roster if x.agent_id == group[0]]
+    same = [Assignment(a, x.date, x.shift_code) for a in group for x in first]
+    cg = _Master(sub, Timeline(sub), same, seed=0)
+    assert any(len(members) > 1 for members in cg.classes)
+    chosen = cg._rounded([0.0] * len(cg.lam))
+    assert {c: len(v) for c, v in chosen.items()} == {c: len(m) for c, m in enumerate(cg.classes)}
+    columns = {(c, schedule) for c, schedule, _ in cg.lam}
+    assert all((c, schedule) in columns for c, v in chosen.items() for schedule in v)
+
+
+def test_the_master_is_left_solved_for_the_dive() -> None:
+    """Stopped by its time limit, column generation leaves the master solved, so the
+    dive starts from a solution and ends on whole schedules, one per agent, each a
+    column of its class."""
+    from optimizer.progress import NEVER_CANCELLED, no_progress
+
+    p = contact_center(24, 2, 7, 60, start=date(2026, 3, 16), seed=2, load=1.3)
+    # without supervisors' rows, which a dive can round into infeasibility (then it rounds)
+    p = replace(p, rules=replace(p.rules, supervisor_always_on_duty=False))
+    roster = _roster(p)
+    group = queue_groups(p)[0]
+    sub = sub_problem(p, group, p.requirements, False)
+    cg = _Master(sub, Timeline(sub), [x for x in roster if x.agent_id in set(group)], seed=0)
+    res = cg.run(time_limit=3.0, cancel=NEVER_CANCELLED, progress=no_progress, label="test")
+    assert res is not None
+    chosen = cg.dive(time_limit=60)
+    assert chosen is not None and not cg.dive_rounded and cg.dive_rounds >= 0
+    columns = {(c, schedule) for c, schedule, _ in cg.lam}
+    for c, members in enumerate(cg.classes):
+        assert len(chosen[c]) == len(members)
+        assert all((c, schedule) in columns for schedule in chosen[c])

@@ -115,6 +115,23 @@ def test_place_breaks_is_exact_for_fixed_shifts(center, large_result) -> None:
     assert _coverage_cost(center, coverage) <= _coverage_cost(center, estimate_coverage(center, large_result.assignments))
 
 
+def test_place_breaks_by_queue_group(center, large_result) -> None:
+    """Agents that share no queue get their breaks placed in a model per group (here each
+    agent keeps its first queue, supervisors none): still valid on exactly the same
+    shifts, every queue's rows counted, and priced no worse than the roster's own breaks."""
+    from dataclasses import replace
+
+    from optimizer.roster.large import queue_groups
+
+    split = replace(center, agents=tuple(replace(a, skills=() if a.supervisor else a.skills[:1])
+                                         for a in center.agents))
+    assert len(queue_groups(split)) >= 3
+    shifts = [Assignment(s.agent_id, s.date, s.shift_code) for s in large_result.assignments]
+    _, coverage = _valid_on_the_same_shifts(split, shifts, place_breaks(split, shifts, time_limit=15))
+    assert {c.queue for c in coverage} == {r.queue for r in split.requirements}
+    assert _coverage_cost(split, coverage) <= _coverage_cost(split, estimate_coverage(split, large_result.assignments))
+
+
 def test_pooled_first_roster_is_valid_without_the_supervisor_block() -> None:
     p = contact_center(40, 3, 14, 60, seed=5, load=0.9)
     blocks = blocks_by_profile(p, size=10)
