@@ -130,7 +130,8 @@ def roster_from_columns(problem: Problem, roster: Iterable[Assignment], *, queue
     roster = list(roster)
     weight = {}
     for ids in queue_groups(problem):
-        served = {q for a in problem.agents if a.id in set(ids) for q in a.skills}
+        keep = set(ids)
+        served = {q for a in problem.agents if a.id in keep for q in a.skills}
         weight[tuple(ids)] = sum(v for q, v in queues.items() if q in served and v > 0)
     groups = sorted((ids for ids, w in weight.items() if w > 0), key=lambda ids: -weight[ids])
     # a group whose share is too short to dive would only get its master rounded (500

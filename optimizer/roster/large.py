@@ -302,8 +302,7 @@ def _search_coverage(problem: Problem, blocks: list[list[str]], results: dict[in
     if found.cost_after < found.cost_before:
         refused = _read_back(problem, blocks, results, roster, found.roster, num_workers=num_workers, seed=seed,
                              cancel=cancel)
-        progress(Progress(stage="roster-large", message="coverage search read back" + (
-            f" (blocks {', '.join(str(k + 1) for k in refused)} kept their roster)" if refused else ""),
+        progress(Progress(stage="roster-large", message="coverage search read back" + _kept_note(refused),
                           elapsed=elapsed(), time_limit=time_limit,  # type: ignore[operator]
                           extra={"under_agent_minutes": _under(problem, blocks, results)}))
     return {"coverage_search_seconds": elapsed() - started,  # type: ignore[operator]
@@ -330,6 +329,11 @@ def _read_back(problem: Problem, blocks: list[list[str]], results: dict[int, Ros
         full = sub_problem(problem, ids, problem.requirements, False)
         results[k] = replace(res, coverage=estimate_coverage(full, res.assignments))
     return kept
+
+
+def _kept_note(refused: list[int]) -> str:
+    """What a progress line adds for the blocks ``_read_back`` left on their roster."""
+    return f" (blocks {', '.join(str(k + 1) for k in refused)} kept their roster)" if refused else ""
 
 
 def _price_and_dive(problem: Problem, blocks: list[list[str]], results: dict[int, RosterResult], *,
@@ -366,8 +370,7 @@ def _price_and_dive(problem: Problem, blocks: list[list[str]], results: dict[int
     if kept:
         refused = _read_back(problem, blocks, results, roster, made.roster, num_workers=num_workers,  # type: ignore[arg-type]
                              seed=seed, cancel=cancel)
-        progress(Progress(stage="roster-large", message="price and dive read back" + (
-            f" (blocks {', '.join(str(k + 1) for k in refused)} kept their roster)" if refused else ""),
+        progress(Progress(stage="roster-large", message="price and dive read back" + _kept_note(refused),
                           elapsed=elapsed(), time_limit=time_limit,  # type: ignore[operator]
                           extra={"under_agent_minutes": _under(problem, blocks, results)}))
     return {"columns_seconds": elapsed() - started, "columns_kept": float(kept),  # type: ignore[operator]
