@@ -109,7 +109,8 @@ def main() -> None:
                               if k in ("first_roster_seconds", "blocks", "rounds", "center_breaks_placed",
                                        "center_breaks_seconds", "bound_under_agent_minutes",
                                        "lp_bound_under_agent_minutes", "coverage_search_seconds", "coverage_search_steps",
-                                       "coverage_search_improving")})
+                                       "coverage_search_improving", "groups_side_by_side", "columns_bound",
+                                       "columns_kept")})
     if res.assignments:
         worst = sorted(lunch_bunching(res.assignments), reverse=True)[:3]
         print("\nbreak staggering, worst shifts (agents starting their longest break in the same interval, "

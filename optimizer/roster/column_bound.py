@@ -24,10 +24,12 @@ schedules (the supervisor rows admit nothing less).
 Measured on the 500-agent scenario (``bench/scale_500.py --column-bound``): the Q3/Q4
 group (184 agents, 65 pricing classes) converges in 19-20 rounds, 190-210 s: 127,393
 under-covered agent-minutes against 126,226 from the LP and 126,713 from
-``agent_bound``.  Too slow for a 300 s solve on two cores; ``wfm roster bound`` computes
-it for a roster, and ``solve_large`` runs it in long solves as the first half of price
-and dive (``roster_from_columns``: the converged master, dived to whole schedules, gave
-132,885-133,095 where every search stopped at 136.8-137.0k).
+``agent_bound``.  Started from the schedules a coverage search's pricings offered (the
+*pool*: ``_Master.run`` adds those that price out before it prices with the agents'
+models), it converges in 5-6 rounds, ~55 s, to 127,401.  ``wfm roster bound`` computes
+it for a roster, and ``solve_large`` runs it as the first half of price and dive
+(``roster_from_columns``: the master, dived to whole schedules, gave 132,390-133,095
+where every search stopped at 136.8-137.0k).
 """
 
 from __future__ import annotations
@@ -111,7 +113,8 @@ class Dive:
 
 def roster_from_columns(problem: Problem, roster: Iterable[Assignment], *, queues: dict[str, float], time_limit: float,
                         seed: int = 0, max_rounds: int = 10**6, progress: ProgressCallback | None = None,
-                        cancel: Cancellable | None = None) -> Dive:
+                        cancel: Cancellable | None = None,
+                        extra: dict[str, Iterable[frozenset[tuple[int, str]]]] | None = None) -> Dive:
     """``roster`` with the agents of every queue group that serves one of ``queues`` (queue
     -> shortfall; groups get time in proportion to theirs) re-rostered by price and dive:
     column generation as for the bound (``DIVE_SHARE`` of each group's time left for the
@@ -120,7 +123,8 @@ def roster_from_columns(problem: Problem, roster: Iterable[Assignment], *, queue
     covers everything is left alone.  Every schedule comes from the agent's own model,
     so every per-agent rule holds; supervisors keep their shifts (the rule that couples
     them is checked by the caller's read-back).  An agent whose schedule the dive chose
-    again keeps it."""
+    again keeps it.  ``extra`` (agent id -> schedules of (day index, template code), each
+    one its own model admits) seeds the masters with more columns than the roster's."""
     from optimizer.roster.large import _by_agent, queue_groups, sub_problem
     from optimizer.roster.model.timeline import Timeline
 
@@ -156,11 +160,16 @@ def roster_from_columns(problem: Problem, roster: Iterable[Assignment], *, queue
                           any(a.supervisor for a in problem.agents if a.id in keep))
         started = time.monotonic()
         cg = _Master(sub, Timeline(sub), [x for a in ids for x in out[a]], seed=seed,
-                     freeze_supervisors=True)
+                     freeze_supervisors=True,
+                     extra=[(a, schedule) for a, agent in enumerate(sub.agents)
+                            for schedule in (extra or {}).get(agent.id, ())])
         label = "/".join(sorted({q for a in sub.agents for q in a.skills}))
         priced = cg.run(time_limit=(1 - DIVE_SHARE) * share, cancel=cancel, progress=progress, label=label,
                         max_rounds=max_rounds)
         if priced is None:
+            progress(Progress(stage="column-bound", message=f"price and dive {label}: the master was not solved "
+                              "in time, the group keeps its roster", elapsed=time.monotonic() - t0,
+                              time_limit=time_limit))
             continue
         if not cg.frozen:  # a frozen class was not priced: its group's figure bounds nothing
             bound += max(0.0, priced[0])
@@ -206,12 +215,17 @@ DIVE_SHARE = 0.35
 MIN_SECONDS_PER_AGENT = 0.15
 
 
+#: most pool columns a round of ``_Master.run`` adds
+POOL_PER_ROUND = 800
+
+
 class _Master:
     """One queue group's master LP: the aggregate LP (``large.aggregate_lp``) whose head
     counts are tied to schedule columns, one convexity row per class of alike agents."""
 
     def __init__(self, problem: Problem, tl: object, roster: list[Assignment], *, seed: int,
-                 freeze_supervisors: bool = False) -> None:
+                 freeze_supervisors: bool = False,
+                 extra: Iterable[tuple[int, frozenset[tuple[int, str]]]] = ()) -> None:
         from optimizer.roster.large import aggregate_lp, own_items
 
         self.problem = problem
@@ -253,6 +267,10 @@ class _Master:
         self.frozen = {c for c, members in enumerate(self.classes)
                        if freeze_supervisors and problem.rules.supervisor_always_on_duty
                        and any(problem.agents[a].supervisor for a in members)}
+        #: columns known to keep their agents' rules but not in the master yet (``extra``):
+        #: ``run`` adds those that price out before it prices with the agents' models
+        self.pool = {(of_class[a], schedule) for a, schedule in extra if of_class[a] not in self.frozen} \
+            - self.columns
         for c, _, var in self.lam:
             if c in self.frozen:
                 var.SetBounds(var.lb() + 1, var.lb() + 1)  # type: ignore[attr-defined]
@@ -296,6 +314,14 @@ class _Master:
                 return best * minutes, value * minutes, rounds - 1, False
             mu = {key: row.dual_value() for key, row in self.link.items()}
             nu = [row.dual_value() for row in self.conv]
+            if self.pool and (cancel.is_cancelled() or time.monotonic() - t0 >= time_limit):
+                return best * minutes, value * minutes, rounds, False  # solved: left so for ``dive``
+            pooled = self._from_pool(mu, nu)
+            if pooled:
+                progress(Progress(stage="column-bound", message=f"column bound {label}: round {rounds}, "
+                                  f"{pooled} columns from the pool, master {value * minutes:,.0f}",
+                                  elapsed=time.monotonic() - t0, time_limit=time_limit, objective=value * minutes))
+                continue
             lagrangian, cut = value, False  # cut: a class left unpriced for time
             columns: list[tuple[int, frozenset[tuple[int, str]]]] = []
             for c, pricer in enumerate(self.pricers):
@@ -329,6 +355,26 @@ class _Master:
                               objective=value * minutes, bound=max(0.0, best) * minutes))
             if added == 0:
                 return best * minutes, value * minutes, rounds, done
+
+    def _from_pool(self, mu: dict, nu: list[float]) -> int:
+        """The ``POOL_PER_ROUND`` pool columns of least negative reduced cost at the duals
+        ``mu``, ``nu``, moved into the master; how many.
+
+        Why: the coverage search's pricings offer thousands of schedules; all at once, the
+        master's first solve did not end in 120 s (7,963 columns, Q3/Q4 at 500 agents),
+        while 800 a round, cheapest first, took it from 131,706 to 127,438 under-covered
+        agent-minutes in four re-solves, 27 s, where each round of pricing adds ~500
+        columns in 15-25 s and ~16 rounds converge."""
+        priced = []
+        for c, schedule in self.pool:
+            cost = sum(mu.get((self.profile[c], d, code), 0.0) for d, code in schedule) - nu[c]
+            if cost < -1e-6:
+                priced.append((cost, c, schedule))
+        priced.sort(key=lambda p: p[0])
+        for _, c, schedule in priced[:POOL_PER_ROUND]:
+            self.pool.discard((c, schedule))
+            self.add(c, schedule)
+        return min(len(priced), POOL_PER_ROUND)
 
     def dive(self, *, time_limit: float, per_round: int = 20, cancel: Cancellable = NEVER_CANCELLED,
              ) -> dict[int, list[frozenset[tuple[int, str]]]] | None:

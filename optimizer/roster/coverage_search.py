@@ -171,13 +171,16 @@ def _counted(problem: Problem, roster: list[Assignment]) -> _Coverage:
 @dataclass
 class SearchResult:
     """The roster after the search, the coverage cost (as counted here) before and after,
-    and how many moves it tried and how many lowered the cost."""
+    how many moves it tried and how many lowered the cost, and every schedule the agents'
+    own models offered on the way (agent index -> schedules): each keeps its agent's
+    rules, so price and dive starts its master with them (``column_bound._Master``)."""
 
     roster: list[Assignment]
     cost_before: float
     cost_after: float
     steps: int
     accepted: int
+    seen: dict[int, set[Schedule]]
 
 
 #: seconds between progress reports of the search
@@ -222,11 +225,13 @@ def improve_coverage(problem: Problem, roster: list[Assignment], *, time_limit: 
     #: each re-rostered agent's own soft cost (an agent not yet re-rostered counts as
     #: costing what its first new schedule costs: the roster's own costs are not known here)
     own: dict[int, int] = {}
+    seen: dict[int, set[Schedule]] = {}
 
     def best(a: int) -> tuple[Schedule, int] | None:
         if a not in pricers:
             pricers[a] = AgentPricer(problem, a, seed)
         found, _ = pricers[a].price(cov.prices(a), max(0.05, min(pricing_limit, deadline - time.monotonic())))
+        seen.setdefault(a, set()).update(schedule for schedule, _ in found)
         return found[-1] if found else None
 
     own_sum = 0.0  # the own-cost changes made so far
@@ -275,4 +280,4 @@ def improve_coverage(problem: Problem, roster: list[Assignment], *, time_limit: 
                 cov.add(a, sched, +1)
     dates = problem.dates
     out = [Assignment(problem.agents[a].id, dates[d], c) for a in range(n) for d, c in sorted(schedule[a])]
-    return SearchResult(out, start_cost, cov.cost(), steps, accepted)
+    return SearchResult(out, start_cost, cov.cost(), steps, accepted, seen)

@@ -20,16 +20,20 @@ through coverage and the supervisor rule, so the roster decomposes:
    under-coverage.  Its head counts are the *plan*; at its dual prices,
    ``agent_bound.agent_bound`` bounds again with each agent's own rules, and the larger
    bound is reported.
-4. *LP-guided re-plan.*  Each block is re-solved with per-shift targets taken from the
-   plan (a shift-demand model: no interval coverage, so it solves in seconds).
+4. *LP-guided re-plan* (short runs).  Each block is re-solved with per-shift targets
+   taken from the plan (a shift-demand model: no interval coverage, so it solves in
+   seconds).
 5. *Coverage search* (``coverage_search``).  Agents are re-rostered a few at a time
    against what every other agent covers, each agent's schedule the exact optimum of
    its own model at prices that say what each shift would cover; changed blocks are
    read back through the engine's model with their shifts fixed.
-5b. *Price and dive* (long runs only, ``_price_and_dive``).  The queue groups still
-   short are re-rostered by column generation over each agent's own schedules and a
-   dive on its master (``column_bound.roster_from_columns``); its bound is reported
-   when larger.
+5b. *Queue groups side by side* (from ``GROUPS_FROM`` seconds of window, ``_search_groups``
+   and ``group_search``): instead of steps 4-5, each queue group (groups share no queue)
+   is searched in its own process, and a group the LP leaves short then gets price and
+   dive: column generation over each agent's own schedules, its master started from
+   every schedule the search's pricings offered (``column_bound`` pool), and a dive on
+   that master (``column_bound.roster_from_columns``).  Its bound is reported when
+   larger.
 6. *Breaks for the whole center.*  ``place_breaks`` fixes every shift and places every
    break with the engine's own coverage model (break counts per unit, skill split,
    supervisor rule), one model per queue group, so breaks are staggered across blocks,
@@ -148,7 +152,9 @@ def solve_large(
                       time_limit=time_limit, objective=_merge(problem, blocks, results, 0).objective))
     plan: Plan = {}
     duals: Duals = {}
-    lb = coverage_bound(problem, plan=plan, time_limit=max(10.0, time_limit / 3), duals=duals) if bound else None
+    short: dict[str, float] = {}
+    lb = coverage_bound(problem, plan=plan, time_limit=max(10.0, time_limit / 3), duals=duals,
+                        short=short) if bound else None
     lp_lb = lb
     if lb is not None and duals and not cancel.is_cancelled():
         # the LP's prices with each agent's own rules (``agent_bound``): never below the LP
@@ -163,30 +169,29 @@ def solve_large(
     # 29,805 with 30 %, 24,150 with 40 %); a short budget needs its time for the blocks
     # (60 agents, 40 s: 118,380 with 40 % kept, against 40,380 with 20 %)
     reserve = min(BREAKS_RESERVE, max(8.0, 0.5 * time_limit - 15.0))
-    # the guided pass, then the center-wide coverage search (``_search_coverage``) gets
-    # ``SEARCH_SHARE`` of what is left before the final break placement; with time for
-    # it (``COLUMNS_FROM``), price and dive (``_price_and_dive``) gets ``COLUMNS_SHARE``
-    # of that first
     window = max(0.0, time_limit - reserve - 2.0 - elapsed())
-    dive = COLUMNS_SHARE * window if window >= COLUMNS_FROM and bound else 0.0
-    # the guided pass only seeds the search, and price and dive does better with the time
-    search = window - dive if dive else SEARCH_SHARE * window
-    if plan:
-        _guided_pass(problem, blocks, results, plan, time_limit=time_limit,
-                     until=time_limit - reserve - 2.0 - search - dive, elapsed=elapsed, seed=seed,
-                     num_workers=num_workers, progress=progress, cancel=cancel)
     searched: dict[str, float] = {}
-    if search >= 5.0 and not cancel.is_cancelled():
-        searched = _search_coverage(problem, blocks, results, until=time_limit - reserve - 2.0 - dive,
-                                    elapsed=elapsed, seed=seed, num_workers=num_workers, progress=progress,
-                                    cancel=cancel, time_limit=time_limit)
-    if dive and not cancel.is_cancelled():
-        dove = _price_and_dive(problem, blocks, results, until=time_limit - reserve - 2.0, elapsed=elapsed,
-                               seed=seed, num_workers=num_workers, progress=progress, cancel=cancel,
-                               time_limit=time_limit)
-        if lb is not None and dove.get("columns_bound", 0.0) > lb:
-            lb = dove["columns_bound"]
-        searched.update(dove)
+    if bound and lb is not None and window >= (GROUPS_FROM if num_workers >= 2 else COLUMNS_FROM):
+        # the queue groups side by side, each its search and, where the LP leaves it
+        # short, price and dive (``_search_groups``); the guided pass would only seed
+        # the search (137,190 under-covered agent-minutes at 500 agents without it)
+        searched = _search_groups(problem, blocks, results, short=short, until=time_limit - reserve - 2.0,
+                                  elapsed=elapsed, seed=seed, num_workers=num_workers, progress=progress,
+                                  cancel=cancel, time_limit=time_limit)
+        if searched.get("columns_bound", 0.0) > lb:
+            lb = searched["columns_bound"]
+    else:
+        # the guided pass, then the center-wide coverage search (``_search_coverage``)
+        # gets ``SEARCH_SHARE`` of what is left before the final break placement
+        search = SEARCH_SHARE * window
+        if plan:
+            _guided_pass(problem, blocks, results, plan, time_limit=time_limit,
+                         until=time_limit - reserve - 2.0 - search, elapsed=elapsed, seed=seed,
+                         num_workers=num_workers, progress=progress, cancel=cancel)
+        if search >= 5.0 and not cancel.is_cancelled():
+            searched = _search_coverage(problem, blocks, results, until=time_limit - reserve - 2.0,
+                                        elapsed=elapsed, seed=seed, num_workers=num_workers, progress=progress,
+                                        cancel=cancel, time_limit=time_limit)
     # breaks of the blocks built apart (or against per-shift targets) are mid-window:
     # stagger them for the whole center before the block descent prices the residual
     if time_limit - elapsed() > 3 * reserve and not cancel.is_cancelled():
@@ -253,16 +258,13 @@ def solve_large(
 
 #: most seconds kept for the final center-wide break placement
 BREAKS_RESERVE = 60.0
-#: seconds between the LP and the final break placement from which price and dive runs.
-#: For the 184 agents of Q3/Q4 at 500 agents the master's first solve takes ~20 s, then
-#: ~10 s a round, and 6 rounds and a 36 s dive gave 132,825 under-covered agent-minutes
-#: where the search's roster had 138,855; but run at 300 s (from 160 s of window) it
-#: leaves the coverage search too little time for the other group (Q1/Q2/Q5: 5-14k
-#: under-covered where it is otherwise near 0), and five 300 s runs ended at 137,970-
-#: 148,590 against 137,130-139,110 without it
+#: seconds between the LP and the final break placement from which the queue groups are
+#: searched side by side, with price and dive where the LP leaves them short
+#: (``_search_groups``), when there are two workers or more
+GROUPS_FROM = 150.0
+#: the same with one worker: the groups then run one after another, and price and dive
+#: needs ~120 s for the 184 agents of Q3/Q4 at 500 agents after their search
 COLUMNS_FROM = 450.0
-#: share of those seconds that price and dive gets when it runs
-COLUMNS_SHARE = 0.6
 #: share of the time between the LP and the final break placement that goes to the
 #: center-wide coverage search (the guided pass gets the rest)
 SEARCH_SHARE = 0.5
@@ -336,45 +338,56 @@ def _kept_note(refused: list[int]) -> str:
     return f" (blocks {', '.join(str(k + 1) for k in refused)} kept their roster)" if refused else ""
 
 
-def _price_and_dive(problem: Problem, blocks: list[list[str]], results: dict[int, RosterResult], *,
-                    until: float, elapsed: object, seed: int, num_workers: int, progress: ProgressCallback,
-                    cancel: Cancellable, time_limit: float) -> dict[str, float]:
-    """Step 5b (``column_bound.roster_from_columns``): the agents of the queue groups
-    still short re-rostered by column generation and a dive on its master, a group's
-    new schedules kept if the master counts less under-coverage for them than for the
-    group's current ones (both with breaks placed by the LP).  Also returns the
-    column generation's bound (``columns_bound``), which the caller reports when larger.
+def _search_groups(problem: Problem, blocks: list[list[str]], results: dict[int, RosterResult], *,
+                   short: dict[str, float], until: float, elapsed: object, seed: int, num_workers: int,
+                   progress: ProgressCallback, cancel: Cancellable, time_limit: float) -> dict[str, float]:
+    """Steps 5 and 5b side by side (``group_search``): each queue group's coverage search,
+    then price and dive on the groups the LP leaves ``short``, one process per worker;
+    the changed blocks read back as after the search.  Also returns the column
+    generation's bound (``columns_bound``, the groups' Lagrangian bounds summed), which
+    the caller reports when larger.
 
     Why: at 500 agents every search tried (the coverage search, CP-SAT LNS on the whole
     Q3/Q4 group, a rounded master) stops at 136.8-137.0k under-covered agent-minutes;
-    the dive from the converged master reaches 133.1k (docs/roster-operations.md)."""
-    from optimizer.roster.column_bound import roster_from_columns
-    from optimizer.roster.coverage_search import shortfall
+    the dive from the converged master reaches 133.1k (docs/roster-operations.md), and
+    only side by side does it fit in 300 s next to the other group's search."""
+    from optimizer.roster.group_search import jobs_for, run_lanes
 
     started = elapsed()  # type: ignore[operator]
     merged = _merge(problem, blocks, results, 0)
     roster = [Assignment(s.agent_id, s.date, s.shift_code) for s in merged.assignments]
-    # the blocks' breaks are not staggered yet, so their coverage rows would call every
-    # queue short; the search's count spreads breaks over their options
-    short = {q: v for q, v in shortfall(problem, roster).items() if v > 0.5}
+    # the read-back needs its time: about a second per block (measured at 500 agents)
     budget = until - started - 1.5 * len(blocks)
-    if not short or budget < 10.0:
+    lanes = jobs_for(problem, roster, short, budget, num_workers)
+    if budget < 5.0 or not any(lanes):
         return {}
 
-    def tick(p: Progress) -> None:
-        progress(replace(p, stage="roster-large", elapsed=started + p.elapsed, time_limit=time_limit))
+    def tick(p: Progress) -> None:  # a group's line, on the pipeline's clock
+        progress(replace(p, stage="roster-large", elapsed=elapsed(), time_limit=time_limit))  # type: ignore[operator]
 
-    made = roster_from_columns(problem, roster, queues=short, time_limit=budget, seed=seed, progress=tick,
-                               cancel=cancel)
-    kept = made.roster is not None  # only groups whose master count went down changed
-    if kept:
-        refused = _read_back(problem, blocks, results, roster, made.roster, num_workers=num_workers,  # type: ignore[arg-type]
-                             seed=seed, cancel=cancel)
-        progress(Progress(stage="roster-large", message="price and dive read back" + _kept_note(refused),
+    done = run_lanes(lanes, seed=seed, progress=tick, cancel=cancel)
+    jobs = {job.label: job for lane in lanes for job in lane}
+    changed = {a.id for d in done if d.roster is not None for a in jobs[d.label].problem.agents}
+    after = [x for x in roster if x.agent_id not in changed] + [x for d in done if d.roster is not None
+                                                               for x in d.roster]
+    for d in done:
+        if d.error:
+            progress(Progress(stage="roster-large", message=f"{d.label} kept its roster: {d.error}",
+                              elapsed=elapsed(), time_limit=time_limit))  # type: ignore[operator]
+    stats = {"coverage_search_seconds": elapsed() - started,  # type: ignore[operator]
+             "coverage_search_steps": sum(d.stats.get("coverage_search_steps", 0.0) for d in done),
+             "coverage_search_improving": sum(d.stats.get("coverage_search_improving", 0.0) for d in done),
+             "groups_side_by_side": float(len(lanes))}
+    if any("columns_bound" in d.stats for d in done):
+        stats["columns_bound"] = sum(d.stats.get("columns_bound", 0.0) for d in done)
+        stats["columns_kept"] = sum(d.stats.get("columns_kept", 0.0) for d in done)
+    if changed:
+        refused = _read_back(problem, blocks, results, roster, after, num_workers=num_workers, seed=seed,
+                             cancel=cancel)
+        progress(Progress(stage="roster-large", message="queue groups read back" + _kept_note(refused),
                           elapsed=elapsed(), time_limit=time_limit,  # type: ignore[operator]
                           extra={"under_agent_minutes": _under(problem, blocks, results)}))
-    return {"columns_seconds": elapsed() - started, "columns_kept": float(kept),  # type: ignore[operator]
-            "columns_bound": made.bound}
+    return stats
 
 
 def _by_agent(roster: Iterable[_Shift]) -> defaultdict[str, list[_Shift]]:
@@ -743,12 +756,13 @@ def _merge(problem: Problem, blocks: list[list[str]], results: dict[int, RosterR
 
 def coverage_bound(problem: Problem, *, breaks: bool = True, time_limit: float = 120.0,
                    solver: str = "CLP", plan: Plan | None = None, integer: bool = False,
-                   duals: Duals | None = None) -> float | None:
+                   duals: Duals | None = None, short: dict[str, float] | None = None) -> float | None:
     """Lower bound on total under-covered agent-minutes: the LP relaxation of an
     aggregated model of the whole horizon (see the module doc), with the weekly rows
     week by week.  None if the LP fails.  ``plan``, when given, receives the LP's head
     counts per (profile, day, template): a good guide for building rosters
-    (``solve_large`` turns it into per-shift targets).
+    (``solve_large`` turns it into per-shift targets); ``short``, its under-covered
+    agent-minutes per queue (where no roster can do without any).
 
     One LP for the horizon rather than one per week: a week's LP alone must leave the
     day before it free (a night shift running into the week may cover its first hours),
@@ -761,7 +775,7 @@ def coverage_bound(problem: Problem, *, breaks: bool = True, time_limit: float =
     if not problem.requirements:
         return 0.0
     return _horizon_bound(problem, Timeline(problem), breaks=breaks, solver=solver, time_limit=time_limit,
-                          plan=plan, integer=integer, duals=duals)
+                          plan=plan, integer=integer, duals=duals, short=short)
 
 
 Plan = dict[tuple[tuple[tuple[str, ...], bool], int, str], float]
@@ -774,18 +788,21 @@ Duals = dict[tuple[str, int], float]
 class AggregateLP:
     """The aggregated model of ``coverage_bound``, built and not yet solved: the solver,
     its head-count variables per (profile, day, template), its cover rows per (queue,
-    grid index), its supervisor rows per grid index and its objective (under-covered
-    intervals).  ``column_bound`` ties its head counts to agents' schedules."""
+    grid index), its supervisor rows per grid index, its objective (under-covered
+    intervals) and the under-coverage variables it sums, per (queue, grid index).
+    ``column_bound`` ties its head counts to agents' schedules."""
 
     lp: object
     heads: dict[tuple[tuple[tuple[str, ...], bool], int, str], object]
     cover_rows: dict[tuple[str, int], object]
     sup_rows: dict[int, object]
     objective: object
+    unders: dict[tuple[str, int], object]
 
 
 def _horizon_bound(problem: Problem, tl: object, *, breaks: bool, solver: str, time_limit: float,
-                   plan: Plan | None = None, integer: bool = False, duals: Duals | None = None) -> float | None:
+                   plan: Plan | None = None, integer: bool = False, duals: Duals | None = None,
+                   short: dict[str, float] | None = None) -> float | None:
     """The LP (or, ``integer``, the MIP's proven bound) over the whole horizon."""
     from ortools.linear_solver import pywraplp
 
@@ -812,6 +829,9 @@ def _horizon_bound(problem: Problem, tl: object, *, breaks: bool, solver: str, t
     if duals is not None:
         duals.update({key: row.dual_value() for key, row in cover_rows.items()})  # type: ignore[attr-defined]
         duals.update({("", i): row.dual_value() for i, row in sup_rows.items()})  # type: ignore[attr-defined]
+    if short is not None:
+        for (q, _), var in model.unders.items():
+            short[q] = short.get(q, 0.0) + var.solution_value() * problem.interval_minutes  # type: ignore[attr-defined]
     # a simplex optimum up to its tolerance (CLP may return -1e-6 for 0)
     return max(0.0, objective.Value()) * problem.interval_minutes  # type: ignore[attr-defined]
 
@@ -844,12 +864,12 @@ def aggregate_lp(problem: Problem, tl: object, *, breaks: bool = True, solver: s
     r = problem.rules
     req = tl.required()  # type: ignore[attr-defined]
     cover_rows = {}
-    unders = []
+    unders = {}
     for (q, i), need in req.items():
         if need > 0:
             row = lp.Constraint(need, inf)
-            unders.append(lp.NumVar(0, need, ""))
-            row.SetCoefficient(unders[-1], 1)
+            unders[q, i] = lp.NumVar(0, need, "")
+            row.SetCoefficient(unders[q, i], 1)
             cover_rows[q, i] = row
     # No row where no shift of the horizon reaches (the night into the first day: the
     # previous roster's to cover, or exempt): dropping a row keeps the LP a relaxation.
@@ -953,10 +973,10 @@ def aggregate_lp(problem: Problem, tl: object, *, breaks: bool = True, solver: s
                 for v, c in terms:
                     row.SetCoefficient(v, c)
     objective = lp.Objective()
-    for u in unders:
+    for u in unders.values():
         objective.SetCoefficient(u, 1)
     objective.SetMinimization()
-    return AggregateLP(lp, heads, cover_rows, sup_rows, objective)
+    return AggregateLP(lp, heads, cover_rows, sup_rows, objective, unders)
 
 
 class _NoRow:

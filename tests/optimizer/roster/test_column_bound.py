@@ -129,24 +129,54 @@ def test_price_and_dive_keeps_every_rule_and_covers_better() -> None:
     assert 0 <= made.bound <= sum(max(0, c.required - c.scheduled) for c in cov_new) * p.interval_minutes
 
 
-def test_pipeline_runs_price_and_dive_and_stays_valid(monkeypatch) -> None:
-    """Given the time (here forced), ``solve_large`` runs price and dive after the
-    coverage search; the roster passes the validator and the bound it reports is not
-    above its under-coverage."""
+@pytest.mark.parametrize("workers", [1, 2])
+def test_pipeline_runs_price_and_dive_and_stays_valid(monkeypatch, workers: int) -> None:
+    """Given the time (here forced), ``solve_large`` searches the queue groups side by
+    side (one after another with one worker) with price and dive on the short ones;
+    the roster passes the validator and the bound it reports is not above its
+    under-coverage."""
     import optimizer.roster.large as large
     from optimizer.roster.scenario import roster_rows
     from optimizer.roster.validator import validate
 
     import optimizer.roster.column_bound as column_bound_module
 
+    monkeypatch.setattr(large, "GROUPS_FROM", 0.0)
     monkeypatch.setattr(large, "COLUMNS_FROM", 0.0)
     monkeypatch.setattr(column_bound_module, "MIN_SECONDS_PER_AGENT", 0.0)
-    p = contact_center(40, 3, 7, 60, start=date(2026, 3, 16), seed=6, load=1.2)
-    res = large.solve_large(p, time_limit=60, num_workers=2, block_size=20)
+    p = contact_center(40, 4, 7, 60, start=date(2026, 3, 16), seed=1, load=1.3)
+    res = large.solve_large(p, time_limit=60, num_workers=workers, block_size=20)
     assert res.feasible
-    assert res.stats["columns_seconds"] > 0
+    assert res.stats["groups_side_by_side"] == min(workers, len(queue_groups(p))) and "columns_bound" in res.stats
     assert validate(p, roster_rows(res, p.timezone)) == []
     assert res.stats["bound_under_agent_minutes"] <= sum(res.under_minutes().values()) + 1e-6
+
+
+def test_the_pool_enters_the_master_before_pricing() -> None:
+    """Schedules the coverage search's pricings offered (``extra``) wait in the pool;
+    those that price out enter the master first, and the master's value drops below
+    that of the roster's columns alone without a round of pricing."""
+    from optimizer.progress import NEVER_CANCELLED, no_progress
+    from optimizer.roster.coverage_search import improve_coverage
+
+    p = contact_center(24, 2, 7, 60, start=date(2026, 3, 16), seed=2, load=1.3)
+    p = replace(p, rules=replace(p.rules, supervisor_always_on_duty=False))
+    group = queue_groups(p)[0]
+    sub = sub_problem(p, group, p.requirements, False)
+    blind = solve(replace(sub, requirements=()), time_limit=10, num_workers=2, strategy="cp-sat", explain=False)
+    start = [Assignment(s.agent_id, s.date, s.shift_code) for s in blind.assignments]
+    found = improve_coverage(sub, start, time_limit=5, seed=0)
+    alone = _Master(sub, Timeline(sub), start, seed=0)
+    fed = _Master(sub, Timeline(sub), start, seed=0,
+                  extra=[(a, schedule) for a, schedules in found.seen.items() for schedule in schedules])
+    assert fed.pool and len(fed.lam) == len(alone.lam)
+    pooled = len(fed.pool)
+    # one round: the first solve, then the pool's columns, then one more solve
+    first = alone.run(time_limit=30, cancel=NEVER_CANCELLED, progress=no_progress, label="alone", max_rounds=0)
+    after = fed.run(time_limit=30, cancel=NEVER_CANCELLED, progress=no_progress, label="fed", max_rounds=1)
+    assert first is not None and after is not None
+    assert len(fed.pool) < pooled and len(fed.lam) > len(alone.lam)
+    assert after[1] < first[1] - 1e-6
 
 
 def test_price_and_dive_leaves_an_optimal_roster_alone() -> None:
