@@ -132,7 +132,7 @@ def run_lanes(lanes: list[list[Job]], *, seed: int, progress: ProgressCallback |
     if len(lanes) > 1 and not multiprocessing.current_process().daemon:
         try:
             return _side_by_side(lanes, seed=seed, progress=progress, cancel=cancel)
-        except OSError:  # no process could start: run them here
+        except (OSError, AssertionError):  # no process could start (AssertionError: a daemon's child)
             pass
     t0 = time.monotonic()
     total = sum(job.seconds for lane in lanes for job in lane) or 1.0
@@ -152,8 +152,15 @@ def _side_by_side(lanes: list[list[Job]], *, seed: int, progress: ProgressCallba
     ctx = multiprocessing.get_context("spawn")
     channel: Any = ctx.Queue()
     procs = [ctx.Process(target=_lane, args=(lane, seed, channel), daemon=True) for lane in lanes]
-    for p in procs:
-        p.start()
+    try:
+        for p in procs:
+            p.start()
+    except BaseException:  # the lanes then run here: none may run twice
+        for p in procs:
+            if p.pid is not None:
+                p.terminate()
+                p.join(timeout=5)
+        raise
     expected = sum(len(lane) for lane in lanes)
     done: list[Done] = []
     try:

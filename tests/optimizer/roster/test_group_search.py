@@ -92,3 +92,32 @@ def test_a_job_is_plain_data() -> None:
     p = _two_groups()
     job = jobs_for(p, [], {}, 5.0, 1)[0][0]
     assert isinstance(job, Job) and pickle.loads(pickle.dumps(job)) == job
+
+
+def test_without_processes_the_lanes_run_here(monkeypatch) -> None:
+    """Where no process can start (a daemonic job worker), every group still runs, here,
+    one after another, sharing the one window the lanes had side by side."""
+    import time
+
+    import optimizer.roster.group_search as group_search
+
+    def refuse(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        raise AssertionError("daemonic processes are not allowed to have children")
+
+    given: list[tuple[float, float]] = []  # (when, seconds) of each group's run
+    real = group_search.run_group
+
+    def spy(job, **kwargs):  # noqa: ANN001, ANN003, ANN202
+        given.append((time.monotonic(), job.seconds))
+        return real(job, **kwargs)
+
+    monkeypatch.setattr(group_search, "_side_by_side", refuse)
+    monkeypatch.setattr(group_search, "run_group", spy)
+    p = _two_groups()
+    lanes = jobs_for(p, _blind(p), {}, 6.0, 2)
+    assert [job.seconds for lane in lanes for job in lane] == [6.0, 6.0]
+    done = run_lanes(lanes, seed=0)
+    assert sorted(d.label for d in done) == ["Q1/Q2", "Q3/Q4"] and not any(d.error for d in done)
+    (first, share), (second, rest) = given
+    assert share == pytest.approx(3.0, abs=0.5)  # half of the window: the groups' lanes were alike
+    assert second + rest <= first + 6.0 + 0.05  # the second ends within the window
