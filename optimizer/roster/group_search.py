@@ -63,16 +63,12 @@ class Done:
     error: str = ""
 
 
-def jobs_for(problem: Problem, roster: list[Assignment], short: dict[str, float], seconds: float,
-             workers: int) -> list[list[Job]]:
-    """The queue groups with something to cover, as lanes (one per process, at most
-    ``workers``), largest group first on the least loaded lane; a lane's groups split
-    ``seconds`` by their agents."""
+def _groups(problem: Problem, short: dict[str, float]) -> list[tuple[list[str], Problem, list[str], bool]]:
+    """The queue groups with something to cover: agent ids, sub-problem, queues, and
+    whether the LP leaves the group short (``short``: under-covered agent-minutes per
+    queue, over ``SHORT_SHARE`` of the group's need)."""
     from optimizer.roster.large import queue_groups, sub_problem
 
-    by_agent: dict[str, list[Assignment]] = {}
-    for x in roster:
-        by_agent.setdefault(x.agent_id, []).append(x)
     groups = []
     for ids in queue_groups(problem):
         keep = set(ids)
@@ -82,8 +78,24 @@ def jobs_for(problem: Problem, roster: list[Assignment], short: dict[str, float]
             continue
         queues = sorted({q for a in members for q in a.skills})
         need = sum(r.agents for r in sub.requirements) * problem.interval_minutes
-        dive = sum(short.get(q, 0.0) for q in queues) > SHORT_SHARE * need
-        groups.append((ids, sub, queues, dive))
+        groups.append((ids, sub, queues, sum(short.get(q, 0.0) for q in queues) > SHORT_SHARE * need))
+    return groups
+
+
+def short_groups(problem: Problem, short: dict[str, float]) -> list[str]:
+    """The queue groups (their queues, joined by "/") that the LP leaves short."""
+    return ["/".join(queues) for _, _, queues, dive in _groups(problem, short) if dive]
+
+
+def jobs_for(problem: Problem, roster: list[Assignment], short: dict[str, float], seconds: float,
+             workers: int) -> list[list[Job]]:
+    """The queue groups with something to cover, as lanes (one per process, at most
+    ``workers``), largest group first on the least loaded lane; a lane's groups split
+    ``seconds`` by their agents."""
+    by_agent: dict[str, list[Assignment]] = {}
+    for x in roster:
+        by_agent.setdefault(x.agent_id, []).append(x)
+    groups = _groups(problem, short)
     lanes: list[list[tuple]] = [[] for _ in range(max(1, min(workers, len(groups))))]
     for group in groups:  # largest first (queue_groups' order), onto the lightest lane
         min(lanes, key=lambda lane: sum(len(g[0]) for g in lane)).append(group)

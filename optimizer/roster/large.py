@@ -115,6 +115,7 @@ def solve_large(
     block_size: int = 120, bound: bool = True,
 ) -> RosterResult:
     """Decomposed solve (see the module docstring); returns one RosterResult."""
+    from optimizer.roster.group_search import short_groups
     from optimizer.roster.solve import solve
 
     t0 = time.monotonic()
@@ -171,10 +172,14 @@ def solve_large(
     reserve = min(BREAKS_RESERVE, max(8.0, 0.5 * time_limit - 15.0))
     window = max(0.0, time_limit - reserve - 2.0 - elapsed())
     searched: dict[str, float] = {}
-    if bound and lb is not None and window >= (GROUPS_FROM if num_workers >= 2 else COLUMNS_FROM):
+    if bound and lb is not None and window >= (GROUPS_FROM if num_workers >= 2 else COLUMNS_FROM) \
+            and short_groups(problem, short):
         # the queue groups side by side, each its search and, where the LP leaves it
         # short, price and dive (``_search_groups``); the guided pass would only seed
-        # the search (137,190 under-covered agent-minutes at 500 agents without it)
+        # the search (137,190 under-covered agent-minutes at 500 agents without it).
+        # Only where some group is short: that is what was measured (without price and
+        # dive, 500 agents, seed 1: 20,220 side by side, 20,175 and 12,135 with the
+        # guided pass and one search; too few runs to tell the paths apart)
         searched = _search_groups(problem, blocks, results, short=short, until=time_limit - reserve - 2.0,
                                   elapsed=elapsed, seed=seed, num_workers=num_workers, progress=progress,
                                   cancel=cancel, time_limit=time_limit)

@@ -9,7 +9,7 @@ import pytest
 
 from optimizer.roster.coverage_search import coverage_cost
 from optimizer.roster.generate import contact_center
-from optimizer.roster.group_search import Done, Job, jobs_for, run_lanes
+from optimizer.roster.group_search import Done, Job, jobs_for, run_lanes, short_groups
 from optimizer.roster.large import _coverage_cost, coverage_bound
 from optimizer.roster.problem import Assignment, Problem
 from optimizer.roster.solve import solve
@@ -40,6 +40,8 @@ def test_lanes_and_which_groups_dive() -> None:
     assert [(j.label, j.dive, j.seconds) for j in lane] == [("Q1/Q2", False, 60.0), ("Q3/Q4", False, 40.0)]
     # each group's sub-problem holds its own queues' requirements only
     assert {r.queue for r in lane[1].problem.requirements} == {"Q3", "Q4"}
+    # the pipeline runs the groups side by side only when one is short
+    assert short_groups(p, {"Q3": 10_000.0}) == ["Q3/Q4"] and short_groups(p, {"Q1": 0.5}) == []
 
 
 @pytest.mark.parametrize("workers", [1, 2])
