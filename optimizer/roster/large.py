@@ -178,8 +178,7 @@ def solve_large(
         # short, price and dive (``_search_groups``); the guided pass would only seed
         # the search (137,190 under-covered agent-minutes at 500 agents without it).
         # Only where some group is short: that is what was measured (without price and
-        # dive, 500 agents, seed 1: 20,220 side by side, 20,175 and 12,135 with the
-        # guided pass and one search; too few runs to tell the paths apart)
+        # dive, 500 agents, seed 1: 20,220 side by side; docs/roster-operations.md)
         searched = _search_groups(problem, blocks, results, short=short, until=time_limit - reserve - 2.0,
                                   elapsed=elapsed, seed=seed, num_workers=num_workers, progress=progress,
                                   cancel=cancel, time_limit=time_limit)
