@@ -63,28 +63,28 @@ class Done:
     error: str = ""
 
 
-def _groups(problem: Problem, short: dict[str, float]) -> list[tuple[list[str], Problem, list[str], bool]]:
-    """The queue groups with something to cover: agent ids, sub-problem, queues, and
-    whether the LP leaves the group short (``short``: under-covered agent-minutes per
-    queue, over ``SHORT_SHARE`` of the group's need)."""
-    from optimizer.roster.large import queue_groups, sub_problem
+def _groups(problem: Problem, short: dict[str, float]) -> list[tuple[list[str], list[str], bool]]:
+    """The queue groups with something to cover: agent ids, queues, and whether the LP
+    leaves the group short (``short``: under-covered agent-minutes per queue, over
+    ``SHORT_SHARE`` of the group's need).  No sub-problem is built here: ``short_groups``
+    only needs the flags."""
+    from optimizer.roster.large import queue_groups
 
     groups = []
     for ids in queue_groups(problem):
         keep = set(ids)
-        members = [a for a in problem.agents if a.id in keep]
-        sub = sub_problem(problem, ids, problem.requirements, any(a.supervisor for a in members))
-        if not sub.requirements:
+        queues = sorted({q for a in problem.agents if a.id in keep for q in a.skills})
+        rows = [r for r in problem.requirements if r.queue in queues]
+        if not rows:
             continue
-        queues = sorted({q for a in members for q in a.skills})
-        need = sum(r.agents for r in sub.requirements) * problem.interval_minutes
-        groups.append((ids, sub, queues, sum(short.get(q, 0.0) for q in queues) > SHORT_SHARE * need))
+        need = sum(r.agents for r in rows) * problem.interval_minutes
+        groups.append((ids, queues, sum(short.get(q, 0.0) for q in queues) > SHORT_SHARE * need))
     return groups
 
 
 def short_groups(problem: Problem, short: dict[str, float]) -> list[str]:
     """The queue groups (their queues, joined by "/") that the LP leaves short."""
-    return ["/".join(queues) for _, _, queues, dive in _groups(problem, short) if dive]
+    return ["/".join(queues) for _, queues, dive in _groups(problem, short) if dive]
 
 
 def jobs_for(problem: Problem, roster: list[Assignment], short: dict[str, float], seconds: float,
@@ -92,6 +92,8 @@ def jobs_for(problem: Problem, roster: list[Assignment], short: dict[str, float]
     """The queue groups with something to cover, as lanes (one per process, at most
     ``workers``), largest group first on the least loaded lane; a lane's groups split
     ``seconds`` by their agents."""
+    from optimizer.roster.large import sub_problem
+
     by_agent: dict[str, list[Assignment]] = {}
     for x in roster:
         by_agent.setdefault(x.agent_id, []).append(x)
@@ -102,8 +104,11 @@ def jobs_for(problem: Problem, roster: list[Assignment], short: dict[str, float]
     out = []
     for lane in lanes:
         size = sum(len(g[0]) for g in lane)
-        out.append([Job("/".join(queues), sub, [x for a in ids for x in by_agent.get(a, [])],
-                        seconds * len(ids) / size, dive) for ids, sub, queues, dive in lane])
+        out.append([Job("/".join(queues),
+                        sub_problem(problem, ids, problem.requirements,
+                                    any(problem.agent(a).supervisor for a in ids)),
+                        [x for a in ids for x in by_agent.get(a, [])], seconds * len(ids) / size, dive)
+                    for ids, queues, dive in lane])
     return out
 
 
