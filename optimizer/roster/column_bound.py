@@ -341,7 +341,7 @@ class _Master:
                                   for d in range(self.problem.days))
                 lagrangian += len(self.classes[c]) * min(0.0, proven / SCALE - nu[c])
                 for schedule, _ in found:
-                    if sum(mu.get((self.profile[c], d, code), 0.0) for d, code in schedule) - nu[c] < -1e-6:
+                    if self._reduced_cost(c, schedule, mu, nu) < -1e-6:
                         columns.append((c, schedule))
             # out of time, the round's columns are left out, so that the master stays
             # solved for ``dive`` (they would only count once solved)
@@ -356,8 +356,12 @@ class _Master:
             if added == 0:
                 return best * minutes, value * minutes, rounds, done
 
+    def _reduced_cost(self, c: int, schedule: frozenset[tuple[int, str]], mu: dict, nu: list[float]) -> float:
+        """A column's reduced cost at the duals ``mu`` (link rows) and ``nu`` (convexity rows)."""
+        return sum(mu.get((self.profile[c], d, code), 0.0) for d, code in schedule) - nu[c]
+
     def _from_pool(self, mu: dict, nu: list[float]) -> int:
-        """The ``POOL_PER_ROUND`` pool columns of least negative reduced cost at the duals
+        """The ``POOL_PER_ROUND`` pool columns of most negative reduced cost at the duals
         ``mu``, ``nu``, moved into the master; how many.
 
         Why: the coverage search's pricings offer thousands of schedules; all at once, the
@@ -367,7 +371,7 @@ class _Master:
         columns in 15-25 s and ~16 rounds converge."""
         priced = []
         for c, schedule in self.pool:
-            cost = sum(mu.get((self.profile[c], d, code), 0.0) for d, code in schedule) - nu[c]
+            cost = self._reduced_cost(c, schedule, mu, nu)
             if cost < -1e-6:
                 priced.append((cost, c, schedule))
         priced.sort(key=lambda p: p[0])
